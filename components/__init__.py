@@ -1,0 +1,1 @@
+"""The platform's ComponentResources, one per file, and their tiny pure helpers."""

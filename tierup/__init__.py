@@ -1,0 +1,1 @@
+"""tierup: a Pulumi platform that grows by releases, with its offline toolkit."""

@@ -1,0 +1,27 @@
+"""The one error type of stack configuration: a single line naming key, value and what is allowed."""
+
+from __future__ import annotations
+
+import json
+
+MISSING = object()
+
+
+def show_value(value: object) -> str:
+    """Render a config value the way a user wrote it in YAML/JSON (strings quoted)."""
+    try:
+        return json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+class ConfigError(ValueError):
+    """A stack config value that tierup refuses, with the key, the value and what is allowed."""
+
+    def __init__(self, key: str, value: object, problem: str, allowed: str) -> None:
+        self.key = key
+        self.value = value
+        self.problem = problem
+        self.allowed = allowed
+        shown = "missing" if value is MISSING else f"{show_value(value)} {problem}"
+        super().__init__(f"{key}: {shown}; allowed: {allowed}")

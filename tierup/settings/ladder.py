@@ -1,0 +1,148 @@
+"""The release ladder as data: one frozen profile per release (DESIGN.md, "The release ladder")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup.settings.model import (
+    BudgetSettings,
+    CacheSettings,
+    ComputeSettings,
+    DataSettings,
+    NetworkSettings,
+    Release,
+    ReleaseProfile,
+)
+
+# Fixed from v1.0 on purpose: every release carves the same subnets from it.
+_VPC_CIDR = "10.0.0.0/16"
+
+_V1_0 = ReleaseProfile(
+    network=NetworkSettings(
+        cidr=_VPC_CIDR,
+        az_count=2,
+        nat_strategy=NatStrategy.NONE,
+        flow_logs=False,
+        log_retention_days=7,
+    ),
+    compute=ComputeSettings(
+        cpu=256,
+        memory=512,
+        architecture=Architecture.ARM64,
+        ingress=Ingress.PUBLIC_IP,
+        waf=False,
+        min_tasks=1,
+        max_tasks=1,
+        cpu_target_percent=60,
+        on_demand_base=0,
+        spot_weight=0,
+        container_insights=False,
+        log_retention_days=7,
+    ),
+    data=DataSettings(
+        engine_version="16",
+        instance_class="db.t4g.micro",
+        allocated_storage_gb=20,
+        max_allocated_storage_gb=100,
+        multi_az=False,
+        # Backup storage up to the database's size is free, so even the MVP keeps a week.
+        backup_retention_days=7,
+        performance_insights=False,
+        protect=False,
+        read_replica=False,
+        proxy=False,
+    ),
+    cache=CacheSettings(
+        mode=CacheMode.POSTGRES,
+        engine=CacheEngine.VALKEY,
+        node_type="cache.t4g.micro",
+        nodes=1,
+    ),
+    budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0, alert_emails=()),
+)
+
+_V1_5 = ReleaseProfile(
+    network=NetworkSettings(
+        cidr=_VPC_CIDR,
+        az_count=2,
+        nat_strategy=NatStrategy.SINGLE,
+        flow_logs=True,
+        log_retention_days=30,
+    ),
+    compute=ComputeSettings(
+        cpu=256,
+        memory=512,
+        architecture=Architecture.ARM64,
+        ingress=Ingress.LOAD_BALANCER,
+        waf=True,
+        min_tasks=2,
+        max_tasks=6,
+        cpu_target_percent=60,
+        on_demand_base=0,
+        spot_weight=0,
+        container_insights=True,
+        log_retention_days=30,
+    ),
+    data=DataSettings(
+        engine_version="16",
+        instance_class="db.t4g.micro",
+        allocated_storage_gb=20,
+        max_allocated_storage_gb=200,
+        multi_az=True,
+        backup_retention_days=14,
+        performance_insights=True,
+        protect=True,
+        read_replica=False,
+        proxy=False,
+    ),
+    cache=_V1_0.cache,
+    budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0, alert_emails=()),
+)
+
+_V2_0 = ReleaseProfile(
+    network=NetworkSettings(
+        cidr=_VPC_CIDR,
+        # Two AZs keep the goal in reach (each AZ adds a NAT gateway); azCount 3 is allowed.
+        az_count=2,
+        nat_strategy=NatStrategy.ONE_PER_AZ,
+        flow_logs=True,
+        log_retention_days=90,
+    ),
+    compute=ComputeSettings(
+        cpu=512,
+        memory=1024,
+        architecture=Architecture.ARM64,
+        ingress=Ingress.LOAD_BALANCER,
+        waf=True,
+        min_tasks=2,
+        max_tasks=10,
+        cpu_target_percent=60,
+        on_demand_base=1,
+        spot_weight=3,
+        container_insights=True,
+        log_retention_days=90,
+    ),
+    data=DataSettings(
+        engine_version="16",
+        instance_class="db.t4g.small",
+        allocated_storage_gb=20,
+        max_allocated_storage_gb=500,
+        multi_az=True,
+        backup_retention_days=14,
+        performance_insights=True,
+        protect=True,
+        read_replica=True,
+        proxy=True,
+    ),
+    cache=CacheSettings(
+        mode=CacheMode.REDIS,
+        engine=CacheEngine.VALKEY,
+        node_type="cache.t4g.micro",
+        nodes=2,
+    ),
+    budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0, alert_emails=()),
+)
+
+PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1_0, Release.V1_5: _V1_5, Release.V2_0: _V2_0})

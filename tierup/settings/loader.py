@@ -1,0 +1,262 @@
+"""load_settings: the stack's `tierup:*` config merged into its release profile, validated."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from components.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
+from tierup.settings.errors import MISSING, ConfigError
+from tierup.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
+from tierup.settings.fields import (
+    LOG_RETENTION_DAYS,
+    Parser,
+    decode_json,
+    int_between,
+    list_of,
+    member_of,
+    number_between,
+    one_of_ints,
+    parse_bool,
+    private_cidr,
+    text_matching,
+)
+from tierup.settings.ladder import PROFILES
+from tierup.settings.model import (
+    BudgetSettings,
+    CacheSettings,
+    ComputeSettings,
+    DataSettings,
+    NetworkSettings,
+    Release,
+    StackSettings,
+)
+
+Slice = TypeVar("Slice", NetworkSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
+
+NAMESPACE = "tierup"
+REGION_KEY = "aws:region"
+MAX_TASKS = 50
+
+_retention = one_of_ints(LOG_RETENTION_DAYS, "a CloudWatch retention: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
+_region = text_matching(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]", "an AWS region name such as us-east-1")
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One object-valued config key (`tierup:<name>`) overriding one profile slice."""
+
+    name: str
+    fields: Mapping[str, tuple[str, Parser]]
+
+    @property
+    def key(self) -> str:
+        return f"{NAMESPACE}:{self.name}"
+
+
+_SECTIONS = (
+    _Section(
+        "network",
+        {
+            "cidr": ("cidr", private_cidr),
+            "azCount": ("az_count", int_between(2, AZ_SLOTS)),
+            "availabilityZones": (
+                "availability_zones",
+                list_of(text_matching(r"[a-z0-9-]+[a-z]", "an AZ name such as us-east-1a"), min_items=2, max_items=AZ_SLOTS),
+            ),
+            "natStrategy": ("nat_strategy", member_of(NatStrategy)),
+            "flowLogs": ("flow_logs", parse_bool),
+            "logRetentionDays": ("log_retention_days", _retention),
+        },
+    ),
+    _Section(
+        "compute",
+        {
+            "cpu": ("cpu", one_of_ints(tuple(FARGATE_MEMORY_BY_CPU), ", ".join(map(str, FARGATE_MEMORY_BY_CPU)))),
+            "memory": ("memory", int_between(512, 122880)),
+            "architecture": ("architecture", member_of(Architecture)),
+            "ingress": ("ingress", member_of(Ingress)),
+            "waf": ("waf", parse_bool),
+            "minTasks": ("min_tasks", int_between(1, MAX_TASKS)),
+            "maxTasks": ("max_tasks", int_between(1, MAX_TASKS)),
+            "cpuTargetPercent": ("cpu_target_percent", int_between(10, 90)),
+            "onDemandBase": ("on_demand_base", int_between(0, MAX_TASKS)),
+            "spotWeight": ("spot_weight", int_between(0, 10)),
+            "containerInsights": ("container_insights", parse_bool),
+            "logRetentionDays": ("log_retention_days", _retention),
+        },
+    ),
+    _Section(
+        "data",
+        {
+            "engineVersion": ("engine_version", text_matching(r"1[4-7]", "a PostgreSQL major version: 14, 15, 16 or 17")),
+            "instanceClass": ("instance_class", text_matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "an RDS instance class such as db.t4g.micro")),
+            "allocatedStorageGb": ("allocated_storage_gb", int_between(20, 65536)),
+            "maxAllocatedStorageGb": ("max_allocated_storage_gb", int_between(20, 65536)),
+            "multiAz": ("multi_az", parse_bool),
+            "backupRetentionDays": ("backup_retention_days", int_between(1, 35)),
+            "performanceInsights": ("performance_insights", parse_bool),
+            "protect": ("protect", parse_bool),
+            "readReplica": ("read_replica", parse_bool),
+            "proxy": ("proxy", parse_bool),
+        },
+    ),
+    _Section(
+        "cache",
+        {
+            "mode": ("mode", member_of(CacheMode)),
+            "engine": ("engine", member_of(CacheEngine)),
+            "nodeType": ("node_type", text_matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "an ElastiCache node type such as cache.t4g.micro")),
+            "nodes": ("nodes", int_between(1, 6)),
+        },
+    ),
+    _Section(
+        "budget",
+        {
+            "monthlyUsd": ("monthly_usd", number_between(0, 100_000)),
+            "goalUsd": ("goal_usd", number_between(0, 100_000)),
+            "alertEmails": (
+                "alert_emails",
+                list_of(text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"), min_items=0, max_items=10),
+            ),
+        },
+    ),
+)  # fmt: skip
+
+RELEASE_KEY = f"{NAMESPACE}:release"
+ALLOWED_KEYS = (RELEASE_KEY, *(section.key for section in _SECTIONS))
+
+
+def load_settings(config: Mapping[str, object]) -> StackSettings:
+    """Validate a stack's config (`namespace:key` → value, as in Pulumi.<stack>.yaml or as the
+    CLI hands it to the program) and merge its `tierup:*` overrides into the release profile."""
+    _reject_unknown_keys(config)
+    release = member_of(Release)(RELEASE_KEY, config.get(RELEASE_KEY, MISSING))
+    region = _require(config, REGION_KEY, _region)
+    profile = PROFILES[release]
+    slices = {section.name: _override(getattr(profile, section.name), section, config.get(section.key)) for section in _SECTIONS}
+    return StackSettings(
+        release=release,
+        region=region,
+        network=_checked_network(slices["network"], region, config),
+        compute=_checked_compute(slices["compute"]),
+        data=_checked_data(slices["data"]),
+        cache=slices["cache"],
+        budget=_checked_budget(slices["budget"]),
+    )
+
+
+def _require(config: Mapping[str, object], key: str, parse: Parser) -> str:
+    if key not in config:
+        raise ConfigError(key, MISSING, "", "an AWS region name such as us-east-1")
+    return str(parse(key, config[key]))
+
+
+def _reject_unknown_keys(config: Mapping[str, object]) -> None:
+    for key in config:
+        if key.startswith(f"{NAMESPACE}:") and key not in ALLOWED_KEYS:
+            raise ConfigError(key, config[key], "is under an unknown key", "keys " + ", ".join(ALLOWED_KEYS))
+
+
+def _override(base: Slice, section: _Section, raw: object) -> Slice:
+    """The profile slice with the section's overrides applied, each field parsed."""
+    if raw is None:
+        return base
+    values = decode_json(raw) if isinstance(raw, str) else raw
+    allowed = "an object with keys " + ", ".join(section.fields)
+    if not isinstance(values, dict):
+        raise ConfigError(section.key, raw, "is not an object", allowed)
+    changes: dict[str, object] = {}
+    for name, value in values.items():
+        if name not in section.fields:
+            raise ConfigError(f"{section.key}.{name}", value, "is under an unknown key", allowed)
+        attr, parse = section.fields[name]
+        changes[attr] = parse(f"{section.key}.{name}", value)
+    return dataclasses.replace(base, **changes)
+
+
+def _checked_network(network: NetworkSettings, region: str, config: Mapping[str, object]) -> NetworkSettings:
+    key = "tierup:network"
+    prefix = int(network.cidr.split("/")[1])
+    if prefix > MAX_VPC_PREFIX:
+        raise ConfigError(
+            f"{key}.cidr",
+            network.cidr,
+            "cannot hold the subnet plan (12 subnets, each 1/16 of the range, /28 at least)",
+            f"a prefix from /16 to /{MAX_VPC_PREFIX}",
+        )
+    zones = network.availability_zones
+    if not zones:
+        return dataclasses.replace(network, availability_zones=_default_zones(region, network.az_count))
+    for index, zone in enumerate(zones):
+        if not re.fullmatch(re.escape(region) + "[a-z]", zone):
+            raise ConfigError(f"{key}.availabilityZones[{index}]", zone, f"is not an AZ of {region}", f"{region}a, {region}b, ...")
+    if len(set(zones)) != len(zones):
+        raise ConfigError(f"{key}.availabilityZones", list(zones), "repeats an AZ", "distinct AZ names")
+    overrides = _object(config.get(key))
+    if "azCount" in overrides and network.az_count != len(zones):
+        raise ConfigError(
+            f"{key}.azCount",
+            network.az_count,
+            f"differs from the {len(zones)} availabilityZones given",
+            f"{len(zones)} or leave azCount unset",
+        )
+    return dataclasses.replace(network, az_count=len(zones))
+
+
+def _default_zones(region: str, count: int) -> tuple[str, ...]:
+    # Letters, not a lookup: the plan must not move when an account's AZ list changes.
+    return tuple(f"{region}{letter}" for letter in "abcd"[:count])
+
+
+def _object(raw: object) -> dict[str, object]:
+    value = decode_json(raw) if isinstance(raw, str) else raw
+    return value if isinstance(value, dict) else {}
+
+
+def _checked_compute(compute: ComputeSettings) -> ComputeSettings:
+    key = "tierup:compute"
+    memories = FARGATE_MEMORY_BY_CPU[compute.cpu]
+    if compute.memory not in memories:
+        raise ConfigError(f"{key}.memory", compute.memory, f"is not allowed with cpu {compute.cpu}", describe_memory_choices(memories))
+    if compute.max_tasks < compute.min_tasks:
+        raise ConfigError(
+            f"{key}.maxTasks",
+            compute.max_tasks,
+            f"is below minTasks {compute.min_tasks}",
+            f"an integer from {compute.min_tasks} to {MAX_TASKS}",
+        )
+    if compute.on_demand_base > compute.max_tasks:
+        raise ConfigError(
+            f"{key}.onDemandBase",
+            compute.on_demand_base,
+            f"is above maxTasks {compute.max_tasks}",
+            f"an integer from 0 to {compute.max_tasks}",
+        )
+    return compute
+
+
+def _checked_data(data: DataSettings) -> DataSettings:
+    if data.max_allocated_storage_gb < data.allocated_storage_gb:
+        raise ConfigError(
+            "tierup:data.maxAllocatedStorageGb",
+            data.max_allocated_storage_gb,
+            f"is below allocatedStorageGb {data.allocated_storage_gb}",
+            f"an integer from {data.allocated_storage_gb} to 65536",
+        )
+    return data
+
+
+def _checked_budget(budget: BudgetSettings) -> BudgetSettings:
+    if budget.goal_usd > budget.monthly_usd:
+        raise ConfigError(
+            "tierup:budget.goalUsd",
+            budget.goal_usd,
+            f"is above monthlyUsd {budget.monthly_usd:g}",
+            f"a number up to {budget.monthly_usd:g}",
+        )
+    return budget

@@ -1,0 +1,141 @@
+"""The typed, frozen settings of a stack: one slice per tier, plus the budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+
+
+class Release(StrEnum):
+    """A rung of the release ladder; its value is what `tierup:release` holds."""
+
+    V1_0 = "v1.0"
+    V1_5 = "v1.5"
+    V2_0 = "v2.0"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSettings:
+    """The VPC, its subnet plan and its egress."""
+
+    cidr: str
+    """VPC IPv4 range; the subnet plan is carved from it identically in every release."""
+    az_count: int
+    """How many AZs the subnets span."""
+    availability_zones: tuple[str, ...] = ()
+    """AZ names in slot order (slot i always gets the same CIDRs); empty in a profile, where
+    they are derived from the region."""
+    nat_strategy: NatStrategy
+    """NAT gateways for the private subnets: none, one shared, or one per AZ."""
+    flow_logs: bool
+    """Whether VPC flow logs go to CloudWatch Logs."""
+    log_retention_days: int
+    """Retention of the flow log group."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComputeSettings:
+    """The ECS Fargate service running the app."""
+
+    cpu: int
+    """Task CPU units (256 = 0.25 vCPU)."""
+    memory: int
+    """Task memory in MiB; must pair with cpu as Fargate allows."""
+    architecture: Architecture
+    """CPU architecture of the task."""
+    ingress: Ingress
+    """Public IP on the task (v1.0) or private tasks behind an ALB."""
+    waf: bool
+    """Whether a WAFv2 web ACL protects the load balancer."""
+    min_tasks: int
+    """Lower bound of the service's task count (the count itself when fixed)."""
+    max_tasks: int
+    """Upper bound of the service's task count under autoscaling."""
+    cpu_target_percent: int
+    """Average CPU utilisation the autoscaler aims for."""
+    on_demand_base: int
+    """Tasks always run on on-demand FARGATE before any weighting applies."""
+    spot_weight: int
+    """Relative weight of FARGATE_SPOT beyond the base; 0 means no Spot."""
+    container_insights: bool
+    """Whether the ECS cluster has Container Insights."""
+    log_retention_days: int
+    """Retention of the app's log group."""
+
+    @property
+    def autoscaling(self) -> bool:
+        """True when the task count may move between min and max."""
+        return self.max_tasks > self.min_tasks
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataSettings:
+    """The PostgreSQL database."""
+
+    engine_version: str
+    """PostgreSQL major version."""
+    instance_class: str
+    """RDS instance class of the primary (and replica)."""
+    allocated_storage_gb: int
+    """Initial gp3 storage."""
+    max_allocated_storage_gb: int
+    """Ceiling for storage autoscaling."""
+    multi_az: bool
+    """Whether the primary has a synchronous standby in another AZ."""
+    backup_retention_days: int
+    """Days of automated backups and point-in-time recovery."""
+    performance_insights: bool
+    """Whether Performance Insights is on (free 7-day tier)."""
+    protect: bool
+    """Whether Pulumi refuses to delete or replace the database."""
+    read_replica: bool
+    """Whether a read replica is created."""
+    proxy: bool
+    """Whether an RDS Proxy fronts the database."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CacheSettings:
+    """The cache: PostgreSQL itself, or ElastiCache."""
+
+    mode: CacheMode
+    """postgres (no AWS resources) or redis (a replication group)."""
+    engine: CacheEngine
+    """ElastiCache engine when mode is redis."""
+    node_type: str
+    """ElastiCache node type when mode is redis."""
+    nodes: int
+    """Cache nodes when mode is redis; two or more enable failover."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetSettings:
+    """What the stack may cost per month, and who hears when it will not fit."""
+
+    monthly_usd: float
+    """The estimate must fit under this; a real AWS budget alerts at it."""
+    goal_usd: float
+    """What the release aims for; reported beside the estimate."""
+    alert_emails: tuple[str, ...]
+    """Recipients of budget notifications."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseProfile:
+    """Everything one release sets, before stack overrides."""
+
+    network: NetworkSettings
+    compute: ComputeSettings
+    data: DataSettings
+    cache: CacheSettings
+    budget: BudgetSettings
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackSettings(ReleaseProfile):
+    """A release profile with the stack's overrides applied and validated."""
+
+    release: Release
+    region: str

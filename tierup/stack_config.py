@@ -1,0 +1,22 @@
+"""The program's side of config: read every key the engine hands over, load the settings."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from tierup.settings import ConfigError, StackSettings, load_settings
+
+
+def current_stack_config() -> dict[str, object]:
+    """Every config value of the running stack, as the CLI (environment) or mocks set it."""
+    return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+
+
+def load_stack_settings() -> StackSettings:
+    """The stack's validated settings; a bad value stops the program with its one-line error."""
+    try:
+        return load_settings(current_stack_config())
+    except ConfigError as error:
+        # RunError makes the CLI print the message alone, without a Python traceback.
+        raise pulumi.RunError(str(error)) from None

@@ -1,0 +1,1 @@
+"""Offline synthesis: run the Pulumi program under the mock engine and record what it registers."""

@@ -1,0 +1,131 @@
+"""The mock engine side: deterministic mock outputs and a monitor that records every request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+from pulumi import get_project, get_stack
+from pulumi.runtime import mocks, rpc
+
+from tierup.synth.graph import SECRET, UNKNOWN, Resource, ResourceOptions
+
+MOCK_ACCOUNT = "123456789012"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_ASSET_SIGS = {rpc._special_asset_sig, rpc._special_archive_sig}
+
+
+class DeterministicMocks(mocks.Mocks):
+    """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
+    the same program yields the same graph (no random suffixes)."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        if not args.custom:
+            return None, {}
+        return f"{args.name}-id", {**args.inputs, **self.computed_outputs(args.typ, args.name, args.inputs)}
+
+    def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        service = type_token.split(":")[1].split("/")[0]
+        return {
+            "arn": f"arn:aws:{service}:{self.region}:{MOCK_ACCOUNT}:{name}",
+            **({} if "name" in inputs else {"name": name}),
+        }
+
+    def call(self, args: mocks.MockCallArgs) -> dict:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": MOCK_ACCOUNT, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:root", "userId": MOCK_ACCOUNT}
+        if args.token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionResult"):
+            return {"name": self.region, "region": self.region, "id": self.region}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        return {}
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A MockMonitor that keeps each RegisterResourceRequest as a graph Resource, with URNs
+    built as the real engine builds them (no root-stack prefix on top-level resources)."""
+
+    def __init__(self, mocks_: DeterministicMocks) -> None:
+        super().__init__(mocks_)
+        self.mocks_ = mocks_
+        self.recorded: list[Resource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != ROOT_STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != ROOT_STACK_TYPE:
+            self.recorded.append(self._record(request, response))
+        return response
+
+    def _record(self, request, response) -> Resource:  # type: ignore[no-untyped-def]
+        inputs = sanitize(json_format.MessageToDict(request.object))
+        outputs = {}
+        if request.custom:
+            outputs = {**inputs, **self.mocks_.computed_outputs(request.type, request.name, inputs)}
+        parent = request.parent if request.parent and request.parent.split("::")[2] != ROOT_STACK_TYPE else None
+        return Resource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=parent,
+            custom=bool(request.custom),
+            id=response.id or None,
+            inputs=inputs,
+            outputs=outputs,
+            options=ResourceOptions(
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                ignore_changes=tuple(request.ignoreChanges),
+                replace_on_changes=tuple(request.replaceOnChanges),
+                aliases=tuple(_alias_text(alias) for alias in request.aliases),
+                deleted_with=request.deletedWith or None,
+            ),
+            dependencies=tuple(sorted(set(request.dependencies))),
+        )
+
+
+def sanitize(value: Any) -> Any:
+    """Plain JSON from a serialized property value: secrets and unknowns become markers,
+    resource references their URN, and whole numbers ints again (protobuf Structs hold floats)."""
+    if isinstance(value, dict):
+        signature = value.get(rpc._special_sig_key)
+        if signature == _SECRET_SIG:
+            return SECRET
+        if signature == _RESOURCE_SIG:
+            return value.get("urn")
+        if signature in _ASSET_SIGS:
+            return "[asset]"
+        return {key: sanitize(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [sanitize(item) for item in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _alias_text(alias) -> str:  # type: ignore[no-untyped-def]
+    if alias.urn:
+        return alias.urn
+    spec = alias.spec
+    parts = [f"name={spec.name}"] if spec.name else []
+    parts += [f"type={spec.type}"] if spec.type else []
+    if spec.noParent:
+        parts.append("noParent")
+    elif spec.parentUrn:
+        parts.append(f"parent={spec.parentUrn}")
+    return ",".join(parts)
