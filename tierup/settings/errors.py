@@ -9,6 +9,8 @@ MISSING = object()
 
 def show_value(value: object) -> str:
     """Render a config value the way a user wrote it in YAML/JSON (strings quoted)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a parsed 50.0 was written 50
     try:
         return json.dumps(value, sort_keys=True)
     except (TypeError, ValueError):

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from components.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
@@ -170,7 +170,7 @@ def _override(base: Slice, section: _Section, raw: object) -> Slice:
     allowed = "an object with keys " + ", ".join(section.fields)
     if not isinstance(values, dict):
         raise ConfigError(section.key, raw, "is not an object", allowed)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # each value typed by its field's parser
     for name, value in values.items():
         if name not in section.fields:
             raise ConfigError(f"{section.key}.{name}", value, "is under an unknown key", allowed)

@@ -1,0 +1,141 @@
+"""NetworkTier under the mock engine, per release, asserted through the synthesized graph."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from components.tags import REQUIRED_TAG_KEYS
+from tests.conftest import make_project
+from tierup.synth.graph import ResourceGraph
+from tierup.synth.runner import synthesize
+
+SUBNET = "aws:ec2/subnet:Subnet"
+NAT = "aws:ec2/natGateway:NatGateway"
+EIP = "aws:ec2/eip:Eip"
+ROUTE = "aws:ec2/route:Route"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def subnets(graph: ResourceGraph) -> dict[str, tuple[str, str]]:
+    return {r.name: (r.inputs["cidrBlock"], r.inputs["availabilityZone"]) for r in graph.of_type(SUBNET)}
+
+
+def id_of(graph: ResourceGraph, name: str) -> str:
+    return next(r.id for r in graph if r.name == name)
+
+
+def default_routes(graph: ResourceGraph) -> dict[str, dict[str, str]]:
+    return {r.name: r.inputs for r in graph.of_type(ROUTE)}
+
+
+def test_v1_0_has_six_subnets_in_two_azs_and_no_nat(dev_graph: ResourceGraph) -> None:
+    assert subnets(dev_graph) == {
+        "network-public-1": ("10.0.0.0/20", "us-east-1a"),
+        "network-private-1": ("10.0.64.0/20", "us-east-1a"),
+        "network-isolated-1": ("10.0.128.0/20", "us-east-1a"),
+        "network-public-2": ("10.0.16.0/20", "us-east-1b"),
+        "network-private-2": ("10.0.80.0/20", "us-east-1b"),
+        "network-isolated-2": ("10.0.144.0/20", "us-east-1b"),
+    }
+    assert dev_graph.of_type(NAT) == [] and dev_graph.of_type(EIP) == []
+    assert list(default_routes(dev_graph)) == ["network-public-default-route"]
+    assert all(r.inputs["mapPublicIpOnLaunch"] is False for r in dev_graph.of_type(SUBNET))
+
+
+def test_v1_5_routes_private_subnets_through_one_nat_with_an_eip(prod_graph: ResourceGraph) -> None:
+    (nat,) = prod_graph.of_type(NAT)
+    (eip,) = prod_graph.of_type(EIP)
+    assert (nat.name, eip.name, eip.inputs["domain"]) == ("network-nat-1", "network-nat-eip-1", "vpc")
+    assert nat.inputs["allocationId"] == eip.id
+    assert nat.inputs["subnetId"] == id_of(prod_graph, "network-public-1")
+    routes = default_routes(prod_graph)
+    for zone in (1, 2):
+        route = routes[f"network-private-{zone}-default-route"]
+        assert (route["destinationCidrBlock"], route["natGatewayId"]) == ("0.0.0.0/0", nat.id)
+        assert route["routeTableId"] == id_of(prod_graph, f"network-private-{zone}-rt")
+
+
+def test_v2_0_has_one_nat_per_az_each_serving_its_own_zone(scale_graph: ResourceGraph) -> None:
+    nats = {r.name: r for r in scale_graph.of_type(NAT)}
+    assert sorted(nats) == ["network-nat-1", "network-nat-2"]
+    assert len(scale_graph.of_type(EIP)) == 2
+    routes = default_routes(scale_graph)
+    for zone in (1, 2):
+        assert nats[f"network-nat-{zone}"].inputs["subnetId"] == id_of(scale_graph, f"network-public-{zone}")
+        assert routes[f"network-private-{zone}-default-route"]["natGatewayId"] == nats[f"network-nat-{zone}"].id
+
+
+def test_subnets_are_identical_in_every_release(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    assert subnets(dev_graph) == subnets(prod_graph) == subnets(scale_graph)
+    # Same stack, two releases: the very same URNs, so an upgrade cannot replace a subnet.
+    assert {r.urn for r in prod_graph.of_type(SUBNET)} == {r.urn for r in scale_graph.of_type(SUBNET)}
+
+
+def test_a_third_az_adds_subnets_without_moving_the_first_two(tmp_path: Path, dev_graph: ResourceGraph) -> None:
+    project = make_project(
+        tmp_path, {"scale": "config:\n  aws:region: us-east-1\n  tierup:release: v2.0\n  tierup:network:\n    azCount: 3\n"}
+    )
+    graph = synthesize(project, "scale")
+    three = subnets(graph)
+    assert {name: three[name] for name in subnets(dev_graph)} == subnets(dev_graph)
+    assert {k: v for k, v in three.items() if k.endswith("-3")} == {
+        "network-public-3": ("10.0.32.0/20", "us-east-1c"),
+        "network-private-3": ("10.0.96.0/20", "us-east-1c"),
+        "network-isolated-3": ("10.0.160.0/20", "us-east-1c"),
+    }
+    assert len(graph.of_type(NAT)) == 3
+
+
+def test_vpc_has_dns_and_the_default_security_group_has_no_rules(dev_graph: ResourceGraph) -> None:
+    (vpc,) = dev_graph.of_type("aws:ec2/vpc:Vpc")
+    assert (vpc.inputs["cidrBlock"], vpc.inputs["enableDnsSupport"], vpc.inputs["enableDnsHostnames"]) == ("10.0.0.0/16", True, True)
+    (default_sg,) = dev_graph.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert (default_sg.inputs["ingress"], default_sg.inputs["egress"], default_sg.inputs["vpcId"]) == ([], [], vpc.id)
+
+
+def test_s3_gateway_endpoint_serves_every_route_table(dev_graph: ResourceGraph) -> None:
+    (endpoint,) = dev_graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert (endpoint.inputs["serviceName"], endpoint.inputs["vpcEndpointType"]) == ("com.amazonaws.us-east-1.s3", "Gateway")
+    assert sorted(endpoint.inputs["routeTableIds"]) == sorted(r.id for r in dev_graph.of_type("aws:ec2/routeTable:RouteTable"))
+
+
+def test_flow_logs_exist_exactly_when_the_release_asks(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    assert dev_graph.of_type(FLOW_LOG) == [] and dev_graph.of_type(LOG_GROUP) == []
+    for graph, retention in ((prod_graph, 30), (scale_graph, 90)):
+        (flow_log,) = graph.of_type(FLOW_LOG)
+        (group,) = graph.of_type(LOG_GROUP)
+        assert group.inputs["retentionInDays"] == retention
+        assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestination"]) == ("ALL", group.outputs["arn"])
+        (policy,) = graph.of_type("aws:iam/rolePolicy:RolePolicy")
+        assert '"Resource": ["' + group.outputs["arn"] in policy.inputs["policy"]
+        assert '"*"' not in policy.inputs["policy"]
+
+
+def test_flow_logs_follow_an_override(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:network:\n    flowLogs: true\n"})
+    (group,) = synthesize(project, "dev").of_type(LOG_GROUP)
+    assert group.inputs["retentionInDays"] == 7
+
+
+def _taggable(type_token: str) -> bool:
+    """Whether the pulumi_aws resource class for this type token accepts tags."""
+    _, module_path, class_name = type_token.split(":")
+    module = importlib.import_module(f"pulumi_aws.{module_path.split('/')[0]}")
+    return "tags" in inspect.signature(getattr(module, class_name)._internal_init).parameters
+
+
+@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 14), ("prod_graph", 19), ("scale_graph", 21)])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_every_taggable_resource_carries_the_required_tags(graph_name: str, taggable_count: int, request: pytest.FixtureRequest) -> None:
+    graph: ResourceGraph = request.getfixturevalue(graph_name)
+    taggable = [r for r in graph if r.custom and _taggable(r.type)]
+    assert len(taggable) == taggable_count
+    for resource in taggable:
+        tags = resource.inputs.get("tags", {})
+        assert set(REQUIRED_TAG_KEYS) <= set(tags), resource.urn
+        assert (tags["Stack"], tags["Release"], tags["Tier"]) == (graph.stack, graph.release, "network"), resource.urn

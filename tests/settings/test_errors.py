@@ -1,0 +1,115 @@
+"""Every invalid input yields its exact one-line ConfigError."""
+
+import pytest
+
+from tierup.settings import ConfigError, load_settings
+
+BASE = {"tierup:release": "v1.0", "aws:region": "us-east-1"}
+
+CASES = [
+    ({"tierup:release": "v3.0"}, 'tierup:release: "v3.0" is not allowed; allowed: v1.0, v1.5, v2.0'),
+    ({"tierup:release": None}, "tierup:release: null is not allowed; allowed: v1.0, v1.5, v2.0"),
+    ({"aws:region": "Virginia"}, 'aws:region: "Virginia" is not allowed; allowed: an AWS region name such as us-east-1'),
+    (
+        {"tierup:nework": {"natStrategy": "single"}},
+        'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
+        "allowed: keys tierup:release, tierup:network, tierup:compute, tierup:data, tierup:cache, tierup:budget",
+    ),
+    (
+        {"tierup:network": {"natStrategyy": "single"}},
+        'tierup:network.natStrategyy: "single" is under an unknown key; '
+        "allowed: an object with keys cidr, azCount, availabilityZones, natStrategy, flowLogs, logRetentionDays",
+    ),
+    (
+        {"tierup:network": "single"},
+        'tierup:network: "single" is not an object; '
+        "allowed: an object with keys cidr, azCount, availabilityZones, natStrategy, flowLogs, logRetentionDays",
+    ),
+    (
+        {"tierup:network": {"natStrategy": "two"}},
+        'tierup:network.natStrategy: "two" is not allowed; allowed: none, single, one-per-az',
+    ),
+    ({"tierup:network": {"flowLogs": "yes"}}, 'tierup:network.flowLogs: "yes" is not a boolean; allowed: true or false'),
+    ({"tierup:network": {"azCount": 5}}, "tierup:network.azCount: 5 is out of range; allowed: an integer from 2 to 4"),
+    ({"tierup:network": {"azCount": True}}, "tierup:network.azCount: true is not an integer; allowed: an integer from 2 to 4"),
+    (
+        {"tierup:network": {"cidr": "10.0.0.0/25"}},
+        'tierup:network.cidr: "10.0.0.0/25" cannot hold the subnet plan (12 subnets, each 1/16 of the range, /28 at least); '
+        "allowed: a prefix from /16 to /24",
+    ),
+    (
+        {"tierup:network": {"cidr": "10.0.0.1/16"}},
+        'tierup:network.cidr: "10.0.0.1/16" is not a CIDR block; allowed: an RFC 1918 IPv4 network such as 10.0.0.0/16, with a prefix from /16 to /24',
+    ),
+    (
+        {"tierup:network": {"cidr": "8.8.0.0/16"}},
+        'tierup:network.cidr: "8.8.0.0/16" is not an RFC 1918 range of /16 or smaller; '
+        "allowed: an RFC 1918 IPv4 network such as 10.0.0.0/16, with a prefix from /16 to /24",
+    ),
+    (
+        {"tierup:network": {"availabilityZones": ["us-east-1a", "eu-west-1b"]}},
+        'tierup:network.availabilityZones[1]: "eu-west-1b" is not an AZ of us-east-1; allowed: us-east-1a, us-east-1b, ...',
+    ),
+    (
+        {"tierup:network": {"availabilityZones": ["us-east-1a", "us-east-1a"]}},
+        'tierup:network.availabilityZones: ["us-east-1a", "us-east-1a"] repeats an AZ; allowed: distinct AZ names',
+    ),
+    (
+        {"tierup:network": {"azCount": 2, "availabilityZones": ["us-east-1a", "us-east-1b", "us-east-1c"]}},
+        "tierup:network.azCount: 2 differs from the 3 availabilityZones given; allowed: 3 or leave azCount unset",
+    ),
+    (
+        {"tierup:network": {"logRetentionDays": 0}},
+        "tierup:network.logRetentionDays: 0 is not allowed; allowed: a CloudWatch retention: "
+        "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    ),
+    ({"tierup:compute": {"cpu": 300}}, "tierup:compute.cpu: 300 is not allowed; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"),
+    ({"tierup:compute": {"memory": 4096}}, "tierup:compute.memory: 4096 is not allowed with cpu 256; allowed: 512, 1024, 2048"),
+    ({"tierup:compute": {"cpu": 1024}}, "tierup:compute.memory: 512 is not allowed with cpu 1024; allowed: 2048 to 8192 in steps of 1024"),
+    ({"tierup:compute": {"cpu": "x"}}, 'tierup:compute.cpu: "x" is not allowed; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384'),
+    ({"tierup:compute": {"minTasks": 3}}, "tierup:compute.maxTasks: 1 is below minTasks 3; allowed: an integer from 3 to 50"),
+    (
+        {"tierup:compute": {"maxTasks": 2, "onDemandBase": 3}},
+        "tierup:compute.onDemandBase: 3 is above maxTasks 2; allowed: an integer from 0 to 2",
+    ),
+    ({"tierup:compute": {"architecture": "arm64"}}, 'tierup:compute.architecture: "arm64" is not allowed; allowed: ARM64, X86_64'),
+    ({"tierup:data": {"backupRetentionDays": 0}}, "tierup:data.backupRetentionDays: 0 is out of range; allowed: an integer from 1 to 35"),
+    (
+        {"tierup:data": {"engineVersion": "12"}},
+        'tierup:data.engineVersion: "12" is not allowed; allowed: a PostgreSQL major version: 14, 15, 16 or 17',
+    ),
+    (
+        {"tierup:data": {"instanceClass": "t4g.micro"}},
+        'tierup:data.instanceClass: "t4g.micro" is not allowed; allowed: an RDS instance class such as db.t4g.micro',
+    ),
+    (
+        {"tierup:data": {"maxAllocatedStorageGb": 50, "allocatedStorageGb": 60}},
+        "tierup:data.maxAllocatedStorageGb: 50 is below allocatedStorageGb 60; allowed: an integer from 60 to 65536",
+    ),
+    ({"tierup:cache": {"mode": "memcached"}}, 'tierup:cache.mode: "memcached" is not allowed; allowed: postgres, redis'),
+    ({"tierup:budget": {"monthlyUsd": 0}}, "tierup:budget.monthlyUsd: 0 is out of range; allowed: a number above 0 and at most 100000"),
+    ({"tierup:budget": {"goalUsd": 50}}, "tierup:budget.goalUsd: 50 is above monthlyUsd 45; allowed: a number up to 45"),
+    (
+        {"tierup:budget": {"alertEmails": "ops@example.com"}},
+        'tierup:budget.alertEmails: "ops@example.com" is not a list; allowed: a list of 0 to 10 items',
+    ),
+    ({"tierup:budget": {"alertEmails": ["ops"]}}, 'tierup:budget.alertEmails[0]: "ops" is not allowed; allowed: an email address'),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), CASES, ids=[message.split(":", 2)[1] for _, message in CASES])
+def test_invalid_config_names_key_value_and_allowed(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**BASE, **overrides})
+    assert str(raised.value) == message
+    assert "\n" not in str(raised.value)
+
+
+def test_missing_release() -> None:
+    with pytest.raises(ConfigError, match=r"^tierup:release: missing; allowed: v1\.0, v1\.5, v2\.0$"):
+        load_settings({"aws:region": "us-east-1"})
+
+
+def test_missing_region() -> None:
+    with pytest.raises(ConfigError, match=r"^aws:region: missing; allowed: an AWS region name such as us-east-1$"):
+        load_settings({"tierup:release": "v1.0"})
