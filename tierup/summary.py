@@ -31,8 +31,8 @@ def headline(graph: ResourceGraph) -> str:
     )
 
 
-def promises(settings: dict[str, Any]) -> list[str]:
-    """What the release (with the stack's overrides) promises, one short phrase each."""
+def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the release (with the stack's overrides) promises: (tier, short phrase) pairs."""
     network, compute, data, cache, budget = (settings[k] for k in ("network", "compute", "data", "cache", "budget"))
     nat = {"none": "no NAT gateway", "single": "one NAT gateway", "one-per-az": "one NAT gateway per AZ"}
     if compute["ingress"] == "public-ip":
@@ -48,14 +48,14 @@ def promises(settings: dict[str, Any]) -> list[str]:
     database += ", RDS Proxy" if data["proxy"] else ""
     cache_text = "cache in PostgreSQL" if cache["mode"] == "postgres" else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
     return [
-        nat[network["nat_strategy"]],
-        placement,
-        f"{tasks} × {compute['cpu']} CPU / {compute['memory']} MiB {compute['architecture']} tasks{spot}",
-        database,
-        cache_text,
-        f"flow logs {'on' if network['flow_logs'] else 'off'}, Container Insights {'on' if compute['container_insights'] else 'off'}",
-        f"app logs kept {compute['log_retention_days']} days",
-        f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})",
+        ("network", nat[network["nat_strategy"]]),
+        ("network", f"flow logs {'on, kept ' + str(network['log_retention_days']) + ' days' if network['flow_logs'] else 'off'}"),
+        ("compute", placement),
+        ("compute", f"{tasks} × {compute['cpu']} CPU / {compute['memory']} MiB {compute['architecture']} tasks{spot}"),
+        ("compute", f"Container Insights {'on' if compute['container_insights'] else 'off'}, app logs kept {compute['log_retention_days']} days"),
+        ("data", database),
+        ("cache", cache_text),
+        ("stack", f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})"),
     ]
 
 
@@ -65,7 +65,9 @@ def summary_lines(graph: ResourceGraph) -> list[str]:
     rows = [(tier, type_, str(n)) for (tier, type_), n in sorted(counts.items())]
     lines = [headline(graph), *render_table(("tier", "type", "count"), rows)]
     lines.append(f"  release {graph.release} promises:")
-    lines += [f"    - {phrase}" for phrase in promises(graph.settings)]
+    built = {tier for tier, _ in counts} | {"stack"}
+    # Tiers arrive issue by issue; say plainly which promises this program does not build yet.
+    lines += [f"    - {phrase}" + ("" if tier in built else f" ({tier} tier not built yet)") for tier, phrase in promises(graph.settings)]
     return lines
 
 

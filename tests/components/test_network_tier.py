@@ -77,9 +77,7 @@ def test_subnets_are_identical_in_every_release(dev_graph: ResourceGraph, prod_g
 
 
 def test_a_third_az_adds_subnets_without_moving_the_first_two(tmp_path: Path, dev_graph: ResourceGraph) -> None:
-    project = make_project(
-        tmp_path, {"scale": "config:\n  aws:region: us-east-1\n  tierup:release: v2.0\n  tierup:network:\n    azCount: 3\n"}
-    )
+    project = make_project(tmp_path, {"scale": "config:\n  aws:region: us-east-1\n  tierup:release: v2.0\n  tierup:network:\n    azCount: 3\n"})
     graph = synthesize(project, "scale")
     three = subnets(graph)
     assert {name: three[name] for name in subnets(dev_graph)} == subnets(dev_graph)

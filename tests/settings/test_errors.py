@@ -22,8 +22,7 @@ CASES = [
     ),
     (
         {"tierup:network": "single"},
-        'tierup:network: "single" is not an object; '
-        "allowed: an object with keys cidr, azCount, availabilityZones, natStrategy, flowLogs, logRetentionDays",
+        'tierup:network: "single" is not an object; allowed: an object with keys cidr, azCount, availabilityZones, natStrategy, flowLogs, logRetentionDays',
     ),
     (
         {"tierup:network": {"natStrategy": "two"}},
@@ -34,8 +33,7 @@ CASES = [
     ({"tierup:network": {"azCount": True}}, "tierup:network.azCount: true is not an integer; allowed: an integer from 2 to 4"),
     (
         {"tierup:network": {"cidr": "10.0.0.0/25"}},
-        'tierup:network.cidr: "10.0.0.0/25" cannot hold the subnet plan (12 subnets, each 1/16 of the range, /28 at least); '
-        "allowed: a prefix from /16 to /24",
+        'tierup:network.cidr: "10.0.0.0/25" cannot hold the subnet plan (12 subnets, each 1/16 of the range, /28 at least); allowed: a prefix from /16 to /24',
     ),
     (
         {"tierup:network": {"cidr": "10.0.0.1/16"}},

@@ -21,9 +21,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], line: str) -
 
 
 def test_unknown_stack(project_dir: Path) -> None:
-    assert_one_line_error(
-        tierup(project_dir, "synth", "qa"), "tierup: qa: no stack 'qa': Pulumi.qa.yaml does not exist; stacks here: dev, prod"
-    )
+    assert_one_line_error(tierup(project_dir, "synth", "qa"), "tierup: qa: no stack 'qa': Pulumi.qa.yaml does not exist; stacks here: dev, prod")
 
 
 def test_malformed_stack_yaml(tmp_path: Path) -> None:
@@ -40,9 +38,7 @@ def test_unknown_release_in_the_stack_file(tmp_path: Path) -> None:
 
 
 def test_unknown_release_on_the_command_line(project_dir: Path) -> None:
-    assert_one_line_error(
-        tierup(project_dir, "synth", "dev", "--release", "v3"), 'tierup: dev: tierup:release: "v3" is not allowed; allowed: v1.0, v1.5, v2.0'
-    )
+    assert_one_line_error(tierup(project_dir, "synth", "dev", "--release", "v3"), 'tierup: dev: tierup:release: "v3" is not allowed; allowed: v1.0, v1.5, v2.0')
 
 
 def test_a_failing_program_is_one_line(tmp_path: Path) -> None:

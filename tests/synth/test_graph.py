@@ -10,7 +10,7 @@ from tierup.synth.runner import synthesize
 
 NETWORK_URN = "urn:pulumi:{stack}::tierup::tierup:index:NetworkTier::network"
 
-OPTIONS_PROGRAM = '''
+OPTIONS_PROGRAM = """
 import pulumi
 import pulumi_aws as aws
 
@@ -37,7 +37,7 @@ class Box(pulumi.ComponentResource):
 Box("data")
 pulumi.export("token", pulumi.Config("app").require_secret("token"))
 pulumi.export("plain", "visible")
-'''
+"""
 
 
 def test_top_level_components_have_no_parent_and_children_point_at_them(dev_graph: ResourceGraph) -> None:
