@@ -13,7 +13,7 @@ CASES = [
     (
         {"tierup:nework": {"natStrategy": "single"}},
         'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
-        "allowed: keys tierup:release, tierup:network, tierup:compute, tierup:data, tierup:cache, tierup:budget",
+        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:budget",
     ),
     (
         {"tierup:network": {"natStrategyy": "single"}},
@@ -84,6 +84,29 @@ CASES = [
         {"tierup:data": {"maxAllocatedStorageGb": 50, "allocatedStorageGb": 60}},
         "tierup:data.maxAllocatedStorageGb: 50 is below allocatedStorageGb 60; allowed: an integer from 60 to 65536",
     ),
+    (
+        {"tierup:app": {"environment": {"DB_PASSWORD": "hunter2"}}},
+        "tierup:app.environment.DB_PASSWORD: (value hidden) is a plaintext value under a secret-looking name; "
+        "allowed: a Secrets Manager or SSM parameter ARN under tierup:app.secrets.DB_PASSWORD",
+    ),
+    (
+        {"tierup:app": {"environment": {"stripe-key": "x"}}},
+        'tierup:app.environment.stripe-key: "stripe-key" is not an allowed name; allowed: an object of up to 100 names matching [A-Za-z_][A-Za-z0-9_]{0,254}',
+    ),
+    (
+        {"tierup:app": {"secrets": {"API_TOKEN": "arn:aws:s3:::bucket/token"}}},
+        'tierup:app.secrets.API_TOKEN: "arn:aws:s3:::bucket/token" is not allowed; allowed: a Secrets Manager secret ARN or an SSM parameter ARN',
+    ),
+    (
+        {"tierup:app": {"environment": {"MODE": "x"}, "secrets": {"MODE": "arn:aws:ssm:us-east-1:123456789012:parameter/mode"}}},
+        'tierup:app.secrets.MODE: "MODE" is also set in environment; allowed: each name in one of environment or secrets',
+    ),
+    ({"tierup:app": {"port": 80}}, "tierup:app.port: 80 is out of range; allowed: an integer from 1024 to 65535"),
+    ({"tierup:app": {"healthCheckPath": "health"}}, 'tierup:app.healthCheckPath: "health" is not allowed; allowed: a path starting with /'),
+    (
+        {"tierup:app": {"certificateArn": "arn:aws:iam::123456789012:server-certificate/x"}},
+        'tierup:app.certificateArn: "arn:aws:iam::123456789012:server-certificate/x" is not allowed; allowed: an ACM certificate ARN',
+    ),
     ({"tierup:cache": {"mode": "memcached"}}, 'tierup:cache.mode: "memcached" is not allowed; allowed: postgres, redis'),
     ({"tierup:budget": {"monthlyUsd": 0}}, "tierup:budget.monthlyUsd: 0 is out of range; allowed: a number above 0 and at most 100000"),
     ({"tierup:budget": {"goalUsd": 50}}, "tierup:budget.goalUsd: 50 is above monthlyUsd 45; allowed: a number up to 45"),
@@ -111,3 +134,12 @@ def test_missing_release() -> None:
 def test_missing_region() -> None:
     with pytest.raises(ConfigError, match=r"^aws:region: missing; allowed: an AWS region name such as us-east-1$"):
         load_settings({"tierup:release": "v1.0"})
+
+
+def test_secure_values_are_refused_without_showing_them() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**BASE, "tierup:app": '{"environment": {"MODE": "[secret]"}}'}, secret_keys=["tierup:app", "aws:secretKey"])
+    assert str(raised.value) == (
+        "tierup:app: (value hidden) is a secure value, which would end up in plaintext in a resource; "
+        "allowed: plain values; pass secrets as Secrets Manager or SSM parameter ARNs in tierup:app.secrets"
+    )

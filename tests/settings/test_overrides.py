@@ -48,3 +48,32 @@ def test_overrides_leave_other_fields_at_the_profile() -> None:
 
 def test_keys_of_other_namespaces_are_ignored() -> None:
     assert load_settings({**BASE, "aws:profile": "work", "app:token": "[secret]"}).release.value == "v1.0"
+
+
+def test_app_overrides() -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
+    s = load(app={"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:1.4.2", "port": 3000, "healthCheckPath": "/healthz",
+                  "environment": {"NODE_ENV": "production", "WORKERS": 4}, "secrets": {"STRIPE_KEY": arn}, "user": "1000:1000",
+                  "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"})  # fmt: skip
+    assert (s.app.image, s.app.port, s.app.health_check_path, s.app.user) == (
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:1.4.2",
+        3000,
+        "/healthz",
+        "1000:1000",
+    )
+    assert s.app.environment == (("NODE_ENV", "production"), ("WORKERS", "4"))
+    assert s.app.secrets == (("STRIPE_KEY", arn),)
+    assert s.app.certificate_arn == "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"
+
+
+def test_app_defaults_run_the_unprivileged_placeholder() -> None:
+    app = load().app
+    assert (app.image, app.port, app.health_check_path, app.user, app.environment, app.secrets, app.certificate_arn) == (
+        "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine",
+        8080,
+        "/",
+        "101",
+        (),
+        (),
+        None,
+    )

@@ -17,7 +17,8 @@ _scalars = st.one_of(
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=10)
 _field_names = st.sampled_from(
     ["cidr", "azCount", "availabilityZones", "natStrategy", "flowLogs", "cpu", "memory", "minTasks", "maxTasks", "onDemandBase",
-     "multiAz", "instanceClass", "backupRetentionDays", "mode", "nodes", "monthlyUsd", "goalUsd", "alertEmails", "bogus"]
+     "multiAz", "instanceClass", "backupRetentionDays", "mode", "nodes", "monthlyUsd", "goalUsd", "alertEmails", "bogus",
+     "image", "port", "healthCheckPath", "environment", "secrets", "user", "certificateArn"]
 )  # fmt: skip
 _sections = st.dictionaries(_field_names, _values, max_size=5)
 _keys = st.sampled_from([*ALLOWED_KEYS, "tierup:unknown", "aws:region", "other:key"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 MISSING = object()
+# Stands in for a value that must not be printed (it may be a secret).
+HIDDEN = object()
 
 
 def show_value(value: object) -> str:
@@ -25,5 +27,10 @@ class ConfigError(ValueError):
         self.value = value
         self.problem = problem
         self.allowed = allowed
-        shown = "missing" if value is MISSING else f"{show_value(value)} {problem}"
-        super().__init__(f"{key}: {shown}; allowed: {allowed}")
+        super().__init__(f"{key}: {_describe(value, problem)}; allowed: {allowed}")
+
+
+def _describe(value: object, problem: str) -> str:
+    if value is MISSING:
+        return "missing"
+    return f"{'(value hidden)' if value is HIDDEN else show_value(value)} {problem}"

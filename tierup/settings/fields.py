@@ -114,6 +114,41 @@ def list_of(item: Parser, *, min_items: int, max_items: int) -> Parser:
     return parse
 
 
+def mapping_of(name_pattern: str, value: Parser, *, max_items: int) -> Parser:
+    """An object of NAME → value (or its JSON text), returned as sorted (name, value) pairs."""
+    names = re.compile(name_pattern)
+    allowed = f"an object of up to {max_items} names matching {name_pattern}"
+
+    def parse(key: str, raw: object) -> tuple[tuple[str, object], ...]:
+        decoded = decode_json(raw) if isinstance(raw, str) else raw
+        if not isinstance(decoded, dict) or len(decoded) > max_items:
+            raise ConfigError(key, raw, "is not an object", allowed)
+        for name in decoded:
+            if not names.fullmatch(name):
+                raise ConfigError(f"{key}.{name}", name, "is not an allowed name", allowed)
+        return tuple(sorted((name, value(f"{key}.{name}", item)) for name, item in decoded.items()))
+
+    return parse
+
+
+def scalar_text(key: str, raw: object) -> str:
+    """A string, number or boolean, as the text an environment variable holds."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (str, int, float)):
+        return str(raw)
+    raise ConfigError(key, raw, "is not a string", "a string, number or boolean")
+
+
+def optional(parse: Parser) -> Parser:
+    """`parse`, or None for a JSON null."""
+
+    def parse_optional(key: str, raw: object) -> object:
+        return None if raw is None else parse(key, raw)
+
+    return parse_optional
+
+
 def private_cidr(key: str, raw: object) -> str:
     """An RFC 1918 IPv4 network written with its host bits zero."""
     allowed = "an RFC 1918 IPv4 network such as 10.0.0.0/16, with a prefix from /16 to /24"

@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from tierup.settings.model import (
+    AppSettings,
     BudgetSettings,
     CacheSettings,
     ComputeSettings,
@@ -19,6 +20,18 @@ from tierup.settings.model import (
 # Fixed from v1.0 on purpose: every release carves the same subnets from it.
 _VPC_CIDR = "10.0.0.0/16"
 
+# A placeholder app that runs as is under the platform's hardening: NGINX's unprivileged image
+# listens on 8080 as uid 101 and writes only to /tmp (the task's scratch volume).
+_APP = AppSettings(
+    image="public.ecr.aws/nginx/nginx-unprivileged:stable-alpine",
+    port=8080,
+    health_check_path="/",
+    environment=(),
+    secrets=(),
+    user="101",
+    certificate_arn=None,
+)
+
 _V1_0 = ReleaseProfile(
     network=NetworkSettings(
         cidr=_VPC_CIDR,
@@ -27,6 +40,7 @@ _V1_0 = ReleaseProfile(
         flow_logs=False,
         log_retention_days=7,
     ),
+    app=_APP,
     compute=ComputeSettings(
         cpu=256,
         memory=512,
@@ -71,6 +85,7 @@ _V1_5 = ReleaseProfile(
         flow_logs=True,
         log_retention_days=30,
     ),
+    app=_APP,
     compute=ComputeSettings(
         cpu=256,
         memory=512,
@@ -110,6 +125,7 @@ _V2_0 = ReleaseProfile(
         flow_logs=True,
         log_retention_days=90,
     ),
+    app=_APP,
     compute=ComputeSettings(
         cpu=512,
         memory=1024,

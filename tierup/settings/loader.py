@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from components.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
-from tierup.settings.errors import MISSING, ConfigError
+from tierup.settings.errors import HIDDEN, MISSING, ConfigError
 from tierup.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
 from tierup.settings.fields import (
     LOG_RETENTION_DAYS,
@@ -18,15 +18,19 @@ from tierup.settings.fields import (
     decode_json,
     int_between,
     list_of,
+    mapping_of,
     member_of,
     number_between,
     one_of_ints,
+    optional,
     parse_bool,
     private_cidr,
+    scalar_text,
     text_matching,
 )
 from tierup.settings.ladder import PROFILES
 from tierup.settings.model import (
+    AppSettings,
     BudgetSettings,
     CacheSettings,
     ComputeSettings,
@@ -36,7 +40,7 @@ from tierup.settings.model import (
     StackSettings,
 )
 
-Slice = TypeVar("Slice", NetworkSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
+Slice = TypeVar("Slice", NetworkSettings, AppSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
 
 NAMESPACE = "tierup"
 REGION_KEY = "aws:region"
@@ -58,6 +62,14 @@ class _Section:
         return f"{NAMESPACE}:{self.name}"
 
 
+_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,254}"
+_SECRET_ARN = text_matching(
+    r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)",
+    "a Secrets Manager secret ARN or an SSM parameter ARN",
+)
+# Names that announce a secret: their value belongs in `secrets` (valueFrom), never in plain env.
+_SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
+
 _SECTIONS = (
     _Section(
         "network",
@@ -71,6 +83,21 @@ _SECTIONS = (
             "natStrategy": ("nat_strategy", member_of(NatStrategy)),
             "flowLogs": ("flow_logs", parse_bool),
             "logRetentionDays": ("log_retention_days", _retention),
+        },
+    ),
+    _Section(
+        "app",
+        {
+            "image": ("image", text_matching(r"[a-z0-9][A-Za-z0-9._/:@-]{0,254}", "an image reference such as repo/name:tag")),
+            "port": ("port", int_between(1024, 65535)),
+            "healthCheckPath": ("health_check_path", text_matching(r"/[A-Za-z0-9._~/?=&%-]{0,1023}", "a path starting with /")),
+            "environment": ("environment", mapping_of(_ENV_NAME, scalar_text, max_items=100)),
+            "secrets": ("secrets", mapping_of(_ENV_NAME, _SECRET_ARN, max_items=50)),
+            "user": ("user", optional(text_matching(r"[0-9]{1,10}(:[0-9]{1,10})?|[a-z_][a-z0-9_-]{0,31}", "a uid, uid:gid or user name"))),
+            "certificateArn": (
+                "certificate_arn",
+                optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
+            ),
         },
     ),
     _Section(
@@ -131,10 +158,12 @@ RELEASE_KEY = f"{NAMESPACE}:release"
 ALLOWED_KEYS = (RELEASE_KEY, *(section.key for section in _SECTIONS))
 
 
-def load_settings(config: Mapping[str, object]) -> StackSettings:
+def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ()) -> StackSettings:
     """Validate a stack's config (`namespace:key` → value, as in Pulumi.<stack>.yaml or as the
-    CLI hands it to the program) and merge its `tierup:*` overrides into the release profile."""
+    CLI hands it to the program) and merge its `tierup:*` overrides into the release profile.
+    `secret_keys` are the keys holding `secure:` values, which tierup never accepts."""
     _reject_unknown_keys(config)
+    _reject_secure_values(secret_keys)
     release = member_of(Release)(RELEASE_KEY, config.get(RELEASE_KEY, MISSING))
     region = _require(config, REGION_KEY, _region)
     profile = PROFILES[release]
@@ -143,6 +172,7 @@ def load_settings(config: Mapping[str, object]) -> StackSettings:
         release=release,
         region=region,
         network=_checked_network(slices["network"], region, config),
+        app=_checked_app(slices["app"]),
         compute=_checked_compute(slices["compute"]),
         data=_checked_data(slices["data"]),
         cache=slices["cache"],
@@ -160,6 +190,17 @@ def _reject_unknown_keys(config: Mapping[str, object]) -> None:
     for key in config:
         if key.startswith(f"{NAMESPACE}:") and key not in ALLOWED_KEYS:
             raise ConfigError(key, config[key], "is under an unknown key", "keys " + ", ".join(ALLOWED_KEYS))
+
+
+def _reject_secure_values(secret_keys: Iterable[str]) -> None:
+    for key in secret_keys:
+        if key.startswith(f"{NAMESPACE}:"):
+            raise ConfigError(
+                key,
+                HIDDEN,
+                "is a secure value, which would end up in plaintext in a resource",
+                "plain values; pass secrets as Secrets Manager or SSM parameter ARNs in tierup:app.secrets",
+            )
 
 
 def _override(base: Slice, section: _Section, raw: object) -> Slice:
@@ -216,6 +257,21 @@ def _default_zones(region: str, count: int) -> tuple[str, ...]:
 def _object(raw: object) -> dict[str, object]:
     value = decode_json(raw) if isinstance(raw, str) else raw
     return value if isinstance(value, dict) else {}
+
+
+def _checked_app(app: AppSettings) -> AppSettings:
+    for name, _ in app.environment:
+        if _SECRET_LOOKING_NAME.search(name):
+            raise ConfigError(
+                f"tierup:app.environment.{name}",
+                HIDDEN,
+                "is a plaintext value under a secret-looking name",
+                f"a Secrets Manager or SSM parameter ARN under tierup:app.secrets.{name}",
+            )
+    clashes = sorted({name for name, _ in app.environment} & {name for name, _ in app.secrets})
+    if clashes:
+        raise ConfigError(f"tierup:app.secrets.{clashes[0]}", clashes[0], "is also set in environment", "each name in one of environment or secrets")
+    return app
 
 
 def _checked_compute(compute: ComputeSettings) -> ComputeSettings:

@@ -123,10 +123,31 @@ class BudgetSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppSettings:
+    """The container the platform runs; the same in every release."""
+
+    image: str
+    """Container image reference."""
+    port: int
+    """TCP port the container listens on."""
+    health_check_path: str
+    """HTTP path the load balancer probes."""
+    environment: tuple[tuple[str, str], ...]
+    """Plain environment variables (name, value), sorted; never secrets."""
+    secrets: tuple[tuple[str, str], ...]
+    """Secret environment variables (name, Secrets Manager or SSM parameter ARN), sorted."""
+    user: str | None
+    """User (uid or uid:gid) the container runs as; None keeps the image's user."""
+    certificate_arn: str | None
+    """ACM certificate for HTTPS on the load balancer; None serves plain HTTP."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReleaseProfile:
     """Everything one release sets, before stack overrides."""
 
     network: NetworkSettings
+    app: AppSettings
     compute: ComputeSettings
     data: DataSettings
     cache: CacheSettings

@@ -32,7 +32,7 @@ def synthesize_in_process(project_dir: Path, stack: str, release: str | None = N
     config = load_stack_config(project_dir, stack)
     if release is not None:
         config = dataclasses.replace(config, values={**config.values, "tierup:release": release})
-    settings = load_settings(config.values)
+    settings = load_settings(config.values, config.secret_keys)
     return _run_program(project_dir, config, settings)
 
 
