@@ -2,12 +2,15 @@
 
 import pulumi
 
+from components.compute_tier import ComputeTier, ComputeTierArgs
+from components.container import AppContainer
 from components.network_tier import NetworkTier, NetworkTierArgs
 from components.tags import StackTags
 from tierup.stack_config import load_stack_settings
 
 settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)
+app, compute = settings.app, settings.compute
 
 network = NetworkTier(
     "network",
@@ -22,9 +25,47 @@ network = NetworkTier(
     ),
 )
 
+compute_tier = ComputeTier(
+    "compute",
+    ComputeTierArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr=settings.network.cidr,
+        public_subnet_ids=network.public_subnet_ids,
+        private_subnet_ids=network.private_subnet_ids,
+        region=settings.region,
+        container=AppContainer(
+            image=app.image,
+            port=app.port,
+            health_check_path=app.health_check_path,
+            environment=app.environment,
+            secret_arns=dict(app.secrets),
+            user=app.user,
+        ),
+        cpu=compute.cpu,
+        memory=compute.memory,
+        architecture=compute.architecture,
+        ingress=compute.ingress,
+        waf=compute.waf,
+        certificate_arn=app.certificate_arn,
+        min_tasks=compute.min_tasks,
+        max_tasks=compute.max_tasks,
+        cpu_target_percent=compute.cpu_target_percent,
+        on_demand_base=compute.on_demand_base,
+        spot_weight=compute.spot_weight,
+        container_insights=compute.container_insights,
+        log_retention_days=compute.log_retention_days,
+        tags=tags,
+    ),
+)
+
 pulumi.export("release", settings.release.value)
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
 pulumi.export("natGatewayIds", network.nat_gateway_ids)
+pulumi.export("clusterName", compute_tier.cluster_name)
+pulumi.export("serviceName", compute_tier.service_name)
+pulumi.export("appLogGroup", compute_tier.log_group_name)
+pulumi.export("appUrl", compute_tier.app_url)
+pulumi.export("appUrlHint", compute_tier.endpoint_hint)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import assume_role_policy, flow_log_delivery_policy
 from components.modes import NatStrategy
 from components.naming import child_name
 from components.subnet_plan import SubnetRole, plan_subnets
@@ -218,25 +218,14 @@ class NetworkTier(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             child_name(self._name, "flow-logs-role"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
             tags=self._tags("flow-logs-role"),
             opts=self._child,
         )
         aws.iam.RolePolicy(
             child_name(self._name, "flow-logs-policy"),
             role=role.id,
-            policy=group.arn.apply(_flow_log_delivery_policy),
+            policy=group.arn.apply(flow_log_delivery_policy),
             opts=self._child,
         )
         aws.ec2.FlowLog(
@@ -251,19 +240,3 @@ class NetworkTier(pulumi.ComponentResource):
             opts=self._child,
         )
         return group
-
-
-def _flow_log_delivery_policy(group_arn: str) -> str:
-    """Least privilege for flow-log delivery: write streams of this one group only."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    "Resource": [group_arn, f"{group_arn}:*"],
-                }
-            ],
-        }
-    )

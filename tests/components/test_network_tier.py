@@ -21,6 +21,10 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
+def network_of(graph: ResourceGraph, type_token: str) -> list:
+    return [r for r in graph.of_type(type_token) if graph.tier_of(r) == "network"]
+
+
 def subnets(graph: ResourceGraph) -> dict[str, tuple[str, str]]:
     return {r.name: (r.inputs["cidrBlock"], r.inputs["availabilityZone"]) for r in graph.of_type(SUBNET)}
 
@@ -103,20 +107,20 @@ def test_s3_gateway_endpoint_serves_every_route_table(dev_graph: ResourceGraph) 
 
 
 def test_flow_logs_exist_exactly_when_the_release_asks(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
-    assert dev_graph.of_type(FLOW_LOG) == [] and dev_graph.of_type(LOG_GROUP) == []
+    assert dev_graph.of_type(FLOW_LOG) == [] and network_of(dev_graph, LOG_GROUP) == []
     for graph, retention in ((prod_graph, 30), (scale_graph, 90)):
         (flow_log,) = graph.of_type(FLOW_LOG)
-        (group,) = graph.of_type(LOG_GROUP)
+        (group,) = network_of(graph, LOG_GROUP)
         assert group.inputs["retentionInDays"] == retention
         assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestination"]) == ("ALL", group.outputs["arn"])
-        (policy,) = graph.of_type("aws:iam/rolePolicy:RolePolicy")
+        (policy,) = network_of(graph, "aws:iam/rolePolicy:RolePolicy")
         assert '"Resource": ["' + group.outputs["arn"] in policy.inputs["policy"]
         assert '"*"' not in policy.inputs["policy"]
 
 
 def test_flow_logs_follow_an_override(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:network:\n    flowLogs: true\n"})
-    (group,) = synthesize(project, "dev").of_type(LOG_GROUP)
+    (group,) = network_of(synthesize(project, "dev"), LOG_GROUP)
     assert group.inputs["retentionInDays"] == 7
 
 
@@ -127,7 +131,7 @@ def _taggable(type_token: str) -> bool:
     return "tags" in inspect.signature(getattr(module, class_name)._internal_init).parameters
 
 
-@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 14), ("prod_graph", 19), ("scale_graph", 21)])
+@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 24), ("prod_graph", 36), ("scale_graph", 38)])
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_every_taggable_resource_carries_the_required_tags(graph_name: str, taggable_count: int, request: pytest.FixtureRequest) -> None:
     graph: ResourceGraph = request.getfixturevalue(graph_name)
@@ -136,4 +140,4 @@ def test_every_taggable_resource_carries_the_required_tags(graph_name: str, tagg
     for resource in taggable:
         tags = resource.inputs.get("tags", {})
         assert set(REQUIRED_TAG_KEYS) <= set(tags), resource.urn
-        assert (tags["Stack"], tags["Release"], tags["Tier"]) == (graph.stack, graph.release, "network"), resource.urn
+        assert (tags["Stack"], tags["Release"], tags["Tier"]) == (graph.stack, graph.release, graph.tier_of(resource)), resource.urn

@@ -43,13 +43,15 @@ pulumi.export("plain", "visible")
 def test_top_level_components_have_no_parent_and_children_point_at_them(dev_graph: ResourceGraph) -> None:
     network = dev_graph.get(NETWORK_URN.format(stack="dev"))
     assert (network.type, network.custom, network.parent, network.id) == ("tierup:index:NetworkTier", False, None, None)
-    children = [r for r in dev_graph if r.custom]
-    assert children and all(r.parent == network.urn for r in children)
+    children = [r for r in dev_graph if r.custom and r.urn.split("::")[2].startswith("tierup:index:NetworkTier$")]
+    assert len(children) == 21 and all(r.parent == network.urn for r in children)
+    compute = dev_graph.get("urn:pulumi:dev::tierup::tierup:index:ComputeTier::compute")
+    assert (compute.parent, dev_graph.tier_of(compute)) == (None, "compute")
     assert dev_graph.get("urn:pulumi:dev::tierup::tierup:index:NetworkTier$aws:ec2/vpc:Vpc::network-vpc").id == "network-vpc-id"
 
 
 def test_network_resources_carry_default_options(dev_graph: ResourceGraph) -> None:
-    assert {r.options for r in dev_graph} == {ResourceOptions()}
+    assert {r.options for r in dev_graph if dev_graph.tier_of(r) == "network"} == {ResourceOptions()}
 
 
 def test_dependencies_follow_the_inputs(prod_graph: ResourceGraph) -> None:
@@ -70,6 +72,12 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "privateSubnetIds": ["network-private-1-id", "network-private-2-id"],
         "isolatedSubnetIds": ["network-isolated-1-id", "network-isolated-2-id"],
         "natGatewayIds": [],
+        "clusterName": "compute-cluster",
+        "serviceName": "compute-service",
+        "appLogGroup": "compute-logs",
+        "appUrl": None,
+        "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "
+        "then `aws ecs describe-tasks` for its network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port 8080",
     }
 
 

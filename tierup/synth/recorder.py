@@ -17,6 +17,19 @@ _RESOURCE_SIG = rpc._special_resource_sig
 _ASSET_SIGS = {rpc._special_asset_sig, rpc._special_archive_sig}
 
 
+# ARNs in AWS's own formats where the program or a policy reads them; others get a generic one.
+_ARN_FORMATS = {
+    "aws:cloudwatch/logGroup:LogGroup": "arn:aws:logs:{region}:{account}:log-group:{name}",
+    "aws:iam/role:Role": "arn:aws:iam::{account}:role/{name}",
+    "aws:ecs/cluster:Cluster": "arn:aws:ecs:{region}:{account}:cluster/{name}",
+    "aws:ecs/taskDefinition:TaskDefinition": "arn:aws:ecs:{region}:{account}:task-definition/{name}:1",
+    "aws:ecs/service:Service": "arn:aws:ecs:{region}:{account}:service/{name}",
+    "aws:lb/loadBalancer:LoadBalancer": "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/0123456789abcdef",
+    "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/0123456789abcdef",
+    "aws:lb/listener:Listener": "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/0123456789abcdef",
+}
+
+
 class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
@@ -31,10 +44,14 @@ class DeterministicMocks(mocks.Mocks):
 
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         service = type_token.split(":")[1].split("/")[0]
-        return {
-            "arn": f"arn:aws:{service}:{self.region}:{MOCK_ACCOUNT}:{name}",
+        arn_format = _ARN_FORMATS.get(type_token, "arn:aws:" + service + ":{region}:{account}:{name}")
+        computed = {
+            "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=inputs.get("family", name)),
             **({} if "name" in inputs else {"name": name}),
         }
+        if type_token == "aws:lb/loadBalancer:LoadBalancer":
+            computed["dnsName"] = f"{name}-1234567890.{self.region}.elb.amazonaws.com"
+        return computed
 
     def call(self, args: mocks.MockCallArgs) -> dict:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":

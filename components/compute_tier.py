@@ -1,0 +1,322 @@
+"""ComputeTier: the app on ECS Fargate, from one public task to an autoscaled Spot mix behind an ALB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.container import CONTAINER_NAME, SCRATCH_VOLUME, AppContainer, container_definitions
+from components.iam_documents import assume_role_policy, execution_role_policy
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.modes import Architecture, Ingress
+from components.naming import child_name
+from components.tags import StackTags
+
+TIER = "compute"
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComputeTierArgs:
+    """The app, its size and scaling, and the network ids handed forward by NetworkTier."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the service."""
+    vpc_cidr: str
+    """VPC range: tasks may reach anything inside it (database, cache) and only HTTPS outside."""
+    public_subnet_ids: pulumi.Input[Sequence[str]]
+    """Public subnets: the ALB, or the task itself with `Ingress.PUBLIC_IP`."""
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Private subnets: the tasks behind an ALB."""
+    region: str
+    """Region, for the awslogs driver."""
+    container: AppContainer
+    """What runs."""
+    cpu: int
+    """Task CPU units; a valid Fargate pair with memory (checked by the settings)."""
+    memory: int
+    """Task memory in MiB."""
+    architecture: Architecture
+    """CPU architecture of the task."""
+    ingress: Ingress
+    """Public IP on the task, or private tasks behind an ALB."""
+    waf: bool
+    """Protect the ALB with a WAFv2 web ACL (load-balancer ingress only)."""
+    certificate_arn: str | None
+    """ACM certificate for HTTPS on the ALB."""
+    min_tasks: int
+    """Task count, or the autoscaling floor when below max_tasks."""
+    max_tasks: int
+    """Autoscaling ceiling."""
+    cpu_target_percent: int
+    """Average CPU the autoscaler tracks."""
+    on_demand_base: int
+    """Tasks always on FARGATE before weights apply."""
+    spot_weight: int
+    """FARGATE_SPOT weight against FARGATE's 1; 0 runs on-demand only."""
+    container_insights: bool
+    """Container Insights on the cluster."""
+    log_retention_days: int
+    """Retention of the app's log group."""
+    tags: StackTags
+    """The stack's shared tags."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_tasks <= self.max_tasks:
+            raise ValueError(f"ComputeTierArgs needs 1 <= min_tasks <= max_tasks, got {self.min_tasks} and {self.max_tasks}")
+        if self.ingress is Ingress.PUBLIC_IP and (self.waf or self.certificate_arn):
+            raise ValueError("ComputeTierArgs.waf and certificate_arn need ingress=Ingress.LOAD_BALANCER")
+
+    @property
+    def autoscaling(self) -> bool:
+        return self.max_tasks > self.min_tasks
+
+
+class ComputeTier(pulumi.ComponentResource):
+    """An ECS cluster (FARGATE and FARGATE_SPOT capacity providers, Container Insights per
+    release), the app's log group, an execution role and a separate task role, a hardened
+    Fargate task definition, the app security group, and the service (circuit breaker with
+    rollback) on public IPs or behind a LoadBalancer, with CPU target-tracking autoscaling
+    when min_tasks < max_tasks."""
+
+    cluster_name: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    app_security_group_id: pulumi.Output[str]
+    app_url: pulumi.Output[str | None]
+    endpoint_hint: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ComputeTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tierup:index:ComputeTier", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        log_group = aws.cloudwatch.LogGroup(child_name(name, "logs"), retention_in_days=args.log_retention_days, tags=self._tags("logs"), opts=self._child)
+        cluster = aws.ecs.Cluster(
+            child_name(name, "cluster"),
+            settings=[{"name": "containerInsights", "value": "enabled" if args.container_insights else "disabled"}],
+            tags=self._tags("cluster"),
+            opts=self._child,
+        )
+        # Both providers exist from v1.0 so that moving to a Spot mix changes the service's
+        # strategy in place; switching from launch_type to a strategy would replace the service.
+        capacity = aws.ecs.ClusterCapacityProviders(
+            child_name(name, "capacity-providers"),
+            cluster_name=cluster.name,
+            capacity_providers=["FARGATE", "FARGATE_SPOT"],
+            default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1}],
+            opts=self._child,
+        )
+        load_balancer = self._create_load_balancer() if args.ingress is Ingress.LOAD_BALANCER else None
+        app_sg = self._create_app_security_group(load_balancer)
+        task_definition = self._create_task_definition(log_group)
+        service = self._create_service(cluster, task_definition, app_sg, load_balancer, capacity)
+        if args.autoscaling:
+            self._create_autoscaling(cluster, service)
+
+        self.cluster_name = cluster.name
+        self.service_name = service.name
+        self.log_group_name = log_group.name
+        self.app_security_group_id = app_sg.id
+        self.app_url = load_balancer.url if load_balancer else pulumi.Output.from_input(None)
+        self.endpoint_hint = self._endpoint_hint(load_balancer)
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "service_name": self.service_name,
+                "log_group_name": self.log_group_name,
+                "app_security_group_id": self.app_security_group_id,
+                "app_url": self.app_url,
+                "endpoint_hint": self.endpoint_hint,
+            }
+        )
+
+    def _endpoint_hint(self, load_balancer: LoadBalancer | None) -> pulumi.Output[str]:
+        if load_balancer is not None:
+            return load_balancer.url.apply(lambda url: f"The app answers at {url}")
+        port = self._args.container.port
+        # A public task's address changes with every deployment, so no output can hold it.
+        return pulumi.Output.all(self.cluster_name, self.service_name).apply(
+            lambda names: (
+                f"The task's public IP changes with each deployment: "
+                f"`aws ecs list-tasks --cluster {names[0]} --service-name {names[1]}`, then `aws ecs describe-tasks` for its "
+                f"network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port {port}"
+            )
+        )
+
+    def _tags(self, role: str) -> dict[str, str]:
+        return self._args.tags.for_resource(TIER, role)
+
+    def _create_load_balancer(self) -> LoadBalancer:
+        args = self._args
+        return LoadBalancer(
+            child_name(self._name, "lb"),
+            LoadBalancerArgs(
+                vpc_id=args.vpc_id,
+                public_subnet_ids=args.public_subnet_ids,
+                app_port=args.container.port,
+                health_check_path=args.container.health_check_path,
+                certificate_arn=args.certificate_arn,
+                waf=args.waf,
+                tags=args.tags,
+            ),
+            opts=self._child,
+        )
+
+    def _create_app_security_group(self, load_balancer: LoadBalancer | None) -> aws.ec2.SecurityGroup:
+        port = self._args.container.port
+        group = aws.ec2.SecurityGroup(
+            child_name(self._name, "app-sg"),
+            vpc_id=self._args.vpc_id,
+            description="App tasks: the app port from the edge; HTTPS out and the VPC inside",
+            tags=self._tags("app-sg"),
+            opts=self._child,
+        )
+        # v1.0 has no ALB: the app port is open to the internet, the one documented exception
+        # to "no public ingress" (C1 is advisory in v1.0). Behind an ALB only the ALB may connect.
+        source = {"referenced_security_group_id": load_balancer.security_group_id} if load_balancer else {"cidr_ipv4": "0.0.0.0/0"}
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "app-ingress"),
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description="The edge to the app port",
+            tags=self._tags("app-ingress"),
+            **source,
+            opts=self._child,
+        )
+        for role, from_port, to_port, cidr, description in (
+            ("egress-https", 443, 443, "0.0.0.0/0", "HTTPS out: image pulls, AWS APIs, third parties"),
+            ("egress-vpc", 0, 65535, self._args.vpc_cidr, "TCP inside the VPC: database and cache"),
+        ):
+            aws.vpc.SecurityGroupEgressRule(
+                child_name(self._name, role),
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=from_port,
+                to_port=to_port,
+                cidr_ipv4=cidr,
+                description=description,
+                tags=self._tags(role),
+                opts=self._child,
+            )
+        return group
+
+    def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> aws.ecs.TaskDefinition:
+        args = self._args
+        secret_names = sorted(args.container.secret_arns)
+        secret_values = [args.container.secret_arns[name] for name in secret_names]
+        execution_role = aws.iam.Role(
+            child_name(self._name, "execution-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("execution-role"), opts=self._child
+        )
+        aws.iam.RolePolicy(
+            child_name(self._name, "execution-policy"),
+            role=execution_role.id,
+            policy=pulumi.Output.all(log_group.arn, *secret_values).apply(lambda values: execution_role_policy(values[0], values[1:], args.container.image)),
+            opts=self._child,
+        )
+        # The app's own permissions live on a separate role (CKV_AWS_249); it needs none yet.
+        task_role = aws.iam.Role(
+            child_name(self._name, "task-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("task-role"), opts=self._child
+        )
+        definitions = pulumi.Output.all(log_group.name, *secret_values).apply(
+            lambda values: container_definitions(args.container, dict(zip(secret_names, values[1:], strict=True)), values[0], args.region)
+        )
+        return aws.ecs.TaskDefinition(
+            child_name(self._name, "task"),
+            family=f"{args.tags.project}-{args.tags.stack}-app",
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(args.cpu),
+            memory=str(args.memory),
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.architecture.value},
+            execution_role_arn=execution_role.arn,
+            task_role_arn=task_role.arn,
+            volumes=[{"name": SCRATCH_VOLUME}],
+            container_definitions=definitions,
+            tags=self._tags("task"),
+            opts=self._child,
+        )
+
+    def _capacity_strategy(self) -> list[dict[str, object]]:
+        args = self._args
+        strategy: list[dict[str, object]] = [{"capacity_provider": "FARGATE", "base": args.on_demand_base, "weight": 1}]
+        if args.spot_weight:
+            strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": args.spot_weight})
+        return strategy
+
+    def _create_service(
+        self,
+        cluster: aws.ecs.Cluster,
+        task_definition: aws.ecs.TaskDefinition,
+        app_sg: aws.ec2.SecurityGroup,
+        load_balancer: LoadBalancer | None,
+        capacity: aws.ecs.ClusterCapacityProviders,
+    ) -> aws.ecs.Service:
+        args = self._args
+        behind_alb = load_balancer is not None
+        return aws.ecs.Service(
+            child_name(self._name, "service"),
+            cluster=cluster.arn,
+            task_definition=task_definition.arn,
+            desired_count=args.min_tasks,
+            capacity_provider_strategies=self._capacity_strategy(),
+            platform_version="LATEST",
+            network_configuration={
+                "subnets": args.private_subnet_ids if behind_alb else args.public_subnet_ids,
+                "security_groups": [app_sg.id],
+                "assign_public_ip": not behind_alb,
+            },
+            load_balancers=(
+                [{"target_group_arn": load_balancer.target_group_arn, "container_name": CONTAINER_NAME, "container_port": args.container.port}]
+                if load_balancer
+                else []
+            ),
+            health_check_grace_period_seconds=60 if behind_alb else None,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            # `pulumi up` returns once the new tasks are healthy, or fails when the breaker rolls back.
+            wait_for_steady_state=True,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            tags=self._tags("service"),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[capacity, *(load_balancer.listeners if load_balancer else [])],
+                # The autoscaler owns the count; an update must not reset it to the floor.
+                ignore_changes=["desiredCount"] if args.autoscaling else None,
+            ),
+        )
+
+    def _create_autoscaling(self, cluster: aws.ecs.Cluster, service: aws.ecs.Service) -> None:
+        args = self._args
+        target = aws.appautoscaling.Target(
+            child_name(self._name, "scaling-target"),
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
+            min_capacity=args.min_tasks,
+            max_capacity=args.max_tasks,
+            tags=self._tags("scaling-target"),
+            opts=self._child,
+        )
+        aws.appautoscaling.Policy(
+            child_name(self._name, "cpu-scaling"),
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration={
+                "target_value": args.cpu_target_percent,
+                "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"},
+                "scale_in_cooldown": 300,
+                "scale_out_cooldown": 60,
+            },
+            opts=self._child,
+        )

@@ -1,0 +1,66 @@
+"""IAM policy documents for the tiers, least privilege, as JSON text (pure)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+_PRIVATE_ECR_IMAGE = re.compile(r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)")
+
+
+def assume_role_policy(service: str) -> str:
+    """Trust policy letting one AWS service principal assume the role."""
+    return _document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def ecr_repository_arn(image: str) -> str | None:
+    """The ECR repository ARN of a private ECR image, or None for any other registry."""
+    match = _PRIVATE_ECR_IMAGE.match(image)
+    if match is None:
+        return None
+    return f"arn:aws:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+
+
+def execution_role_policy(log_group_arn: str, secret_arns: Sequence[str], image: str) -> str:
+    """What ECS needs to start the task: write its logs, pull a private ECR image, and read
+    exactly the container's secrets. Nothing else, and no wildcard action."""
+    statements: list[dict[str, object]] = [
+        {"Sid": "WriteAppLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{log_group_arn}:*"},
+    ]
+    repository = ecr_repository_arn(image)
+    if repository is not None:
+        statements += [
+            # GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
+            {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+            {
+                "Sid": "PullAppImage",
+                "Effect": "Allow",
+                "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                "Resource": repository,
+            },
+        ]
+    secrets = sorted(arn for arn in secret_arns if ":secretsmanager:" in arn)
+    parameters = sorted(arn for arn in secret_arns if ":ssm:" in arn)
+    if secrets:
+        statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets})
+    if parameters:
+        statements.append({"Sid": "ReadAppParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameters})
+    return _document(statements)
+
+
+def flow_log_delivery_policy(group_arn: str) -> str:
+    """Least privilege for flow-log delivery: write streams of this one group only."""
+    return _document(
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [group_arn, f"{group_arn}:*"],
+            }
+        ]
+    )
+
+
+def _document(statements: list[dict[str, object]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
