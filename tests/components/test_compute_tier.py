@@ -1,0 +1,171 @@
+"""ComputeTier under the mock engine, per release, asserted through the synthesized graph."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_project
+from tierup.synth.graph import Resource, ResourceGraph
+from tierup.synth.runner import synthesize
+
+SERVICE = "aws:ecs/service:Service"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
+PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/api-key"
+SECRET_LOOKING = re.compile(r"(?i)(PASSWORD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)")
+
+
+def one(graph: ResourceGraph, type_token: str) -> Resource:
+    (resource,) = graph.of_type(type_token)
+    return resource
+
+
+def named(graph: ResourceGraph, name: str) -> Resource:
+    return next(r for r in graph if r.name == name)
+
+
+def app_ingress(graph: ResourceGraph) -> list[Resource]:
+    app_sg = named(graph, "compute-app-sg")
+    return [r for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == app_sg.id]
+
+
+@pytest.fixture(scope="module")
+def tls_graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    """v1.5 with a certificate and secrets, as a team would configure production."""
+    stack = (
+        "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:app:\n"
+        f"    certificateArn: {CERTIFICATE}\n    environment:\n      NODE_ENV: production\n"
+        f"    secrets:\n      STRIPE_KEY: {SECRET}\n      API_KEY: {PARAMETER}\n"
+    )
+    return synthesize(make_project(tmp_path_factory.mktemp("tls"), {"tls": stack}), "tls")
+
+
+def test_v1_0_runs_one_public_task_open_only_on_the_app_port(dev_graph: ResourceGraph) -> None:
+    assert dev_graph.of_type(LB) == [] and dev_graph.of_type(LISTENER) == [] and dev_graph.of_type(SCALING_TARGET) == []
+    service = one(dev_graph, SERVICE)
+    network = service.inputs["networkConfiguration"]
+    assert (service.inputs["desiredCount"], network["assignPublicIp"]) == (1, True)
+    assert network["subnets"] == ["network-public-1-id", "network-public-2-id"]
+    assert "loadBalancers" not in service.inputs or service.inputs["loadBalancers"] == []
+    (rule,) = app_ingress(dev_graph)
+    assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["cidrIpv4"]) == ("tcp", 8080, 8080, "0.0.0.0/0")
+
+
+def test_v1_5_puts_private_tasks_behind_an_alb_with_waf_and_autoscaling(prod_graph: ResourceGraph) -> None:
+    alb = one(prod_graph, LB)
+    assert alb.inputs["subnets"] == ["network-public-1-id", "network-public-2-id"]
+    assert (alb.inputs["internal"], alb.inputs["loadBalancerType"]) == (False, "application")
+    assert (alb.inputs["dropInvalidHeaderFields"], alb.inputs["enableDeletionProtection"], alb.inputs["desyncMitigationMode"]) == (True, True, "defensive")
+    service = one(prod_graph, SERVICE)
+    network = service.inputs["networkConfiguration"]
+    assert (network["subnets"], network["assignPublicIp"]) == (["network-private-1-id", "network-private-2-id"], False)
+    target_group = one(prod_graph, "aws:lb/targetGroup:TargetGroup")
+    assert service.inputs["loadBalancers"] == [{"containerName": "app", "containerPort": 8080, "targetGroupArn": target_group.outputs["arn"]}]
+    assert target_group.inputs["healthCheck"]["path"] == "/"
+    (rule,) = app_ingress(prod_graph)
+    assert rule.inputs["referencedSecurityGroupId"] == named(prod_graph, "compute-lb-sg").id and "cidrIpv4" not in rule.inputs
+    listener = one(prod_graph, LISTENER)  # no certificate: HTTP forwards
+    assert (listener.inputs["port"], listener.inputs["defaultActions"][0]["type"]) == (80, "forward")
+    association = one(prod_graph, "aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert (association.inputs["resourceArn"], association.inputs["webAclArn"]) == (alb.outputs["arn"], named(prod_graph, "compute-lb-waf").outputs["arn"])
+    scaling = one(prod_graph, SCALING_TARGET)
+    assert (scaling.inputs["minCapacity"], scaling.inputs["maxCapacity"], scaling.inputs["resourceId"]) == (2, 6, "service/compute-cluster/compute-service")
+    assert service.options.ignore_changes == ("desiredCount",)
+    assert service.inputs["capacityProviderStrategies"] == [{"base": 0, "capacityProvider": "FARGATE", "weight": 1}]
+
+
+def test_waf_has_the_managed_rules_and_a_rate_limit(prod_graph: ResourceGraph) -> None:
+    rules = named(prod_graph, "compute-lb-waf").inputs["rules"]
+    assert [(r["name"], r["priority"]) for r in rules] == [
+        ("AWSManagedRulesCommonRuleSet", 1),
+        ("AWSManagedRulesKnownBadInputsRuleSet", 2),
+        ("rate-limit-per-ip", 3),
+    ]
+    assert rules[2]["statement"] == {"rateBasedStatement": {"aggregateKeyType": "IP", "limit": 2000}}
+    assert rules[2]["action"] == {"block": {}}
+
+
+def test_a_certificate_turns_http_into_a_redirect_to_tls(tls_graph: ResourceGraph) -> None:
+    listeners = {r.inputs["port"]: r.inputs for r in tls_graph.of_type(LISTENER)}
+    assert listeners[80]["defaultActions"] == [{"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}}]
+    assert (listeners[443]["protocol"], listeners[443]["certificateArn"]) == ("HTTPS", CERTIFICATE)
+    assert listeners[443]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert sorted(r.inputs["fromPort"] for r in tls_graph.of_type(INGRESS) if r.name.startswith("compute-lb-ingress")) == [80, 443]
+    assert tls_graph.outputs["appUrl"] == "https://compute-lb-alb-1234567890.us-east-1.elb.amazonaws.com"
+
+
+def test_v2_0_mixes_spot_over_an_on_demand_base_up_to_ten_tasks(scale_graph: ResourceGraph) -> None:
+    service = one(scale_graph, SERVICE)
+    assert service.inputs["capacityProviderStrategies"] == [
+        {"base": 1, "capacityProvider": "FARGATE", "weight": 1},
+        {"base": 0, "capacityProvider": "FARGATE_SPOT", "weight": 3},
+    ]
+    assert one(scale_graph, SCALING_TARGET).inputs["maxCapacity"] == 10
+    providers = one(scale_graph, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+    assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    task = one(scale_graph, "aws:ecs/taskDefinition:TaskDefinition")
+    assert (task.inputs["cpu"], task.inputs["memory"]) == ("512", "1024")
+
+
+@pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])
+def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureRequest) -> None:
+    graph: ResourceGraph = request.getfixturevalue(graph_name)
+    task = one(graph, "aws:ecs/taskDefinition:TaskDefinition")
+    assert (task.inputs["networkMode"], task.inputs["requiresCompatibilities"]) == ("awsvpc", ["FARGATE"])
+    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    assert task.inputs["executionRoleArn"] != task.inputs["taskRoleArn"]
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    assert (container["readonlyRootFilesystem"], container["privileged"], container["user"]) == (True, False, "101")
+    assert container["logConfiguration"]["logDriver"] == "awslogs"
+    assert container["logConfiguration"]["options"]["awslogs-group"] == named(graph, "compute-logs").outputs["name"]
+    assert not [e for e in container["environment"] if SECRET_LOOKING.search(e["name"])]
+
+
+def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph: ResourceGraph) -> None:
+    (container,) = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    assert container["secrets"] == [{"name": "API_KEY", "valueFrom": PARAMETER}, {"name": "STRIPE_KEY", "valueFrom": SECRET}]
+    assert container["environment"] == [{"name": "NODE_ENV", "value": "production"}]
+    policy = json.loads(named(tls_graph, "compute-execution-policy").inputs["policy"])
+    readable = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"] if a.startswith(("secretsmanager:", "ssm:"))}
+    assert readable == {"secretsmanager:GetSecretValue": [SECRET], "ssm:GetParameters": [PARAMETER]}
+
+
+@pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])
+def test_no_iam_statement_has_a_wildcard_action(graph_name: str, request: pytest.FixtureRequest) -> None:
+    graph: ResourceGraph = request.getfixturevalue(graph_name)
+    documents = [json.loads(r.inputs["policy"]) for r in graph.of_type("aws:iam/rolePolicy:RolePolicy")]
+    documents += [json.loads(r.inputs["assumeRolePolicy"]) for r in graph.of_type("aws:iam/role:Role")]
+    actions = [a for d in documents for s in d["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert actions and not [a for a in actions if "*" in a]
+
+
+def test_upgrading_v1_0_to_v1_5_keeps_the_compute_identities(dev_graph: ResourceGraph, project_dir: Path) -> None:
+    upgraded = synthesize(project_dir, "dev", release="v1.5")
+    for type_token in ("aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", SERVICE, "aws:ec2/securityGroup:SecurityGroup"):
+        kept = {r.urn for r in dev_graph.of_type(type_token)}
+        assert kept <= {r.urn for r in upgraded.of_type(type_token)}, type_token
+    assert one(dev_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == one(upgraded, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == "tierup-dev-app"
+    log_groups = [r.urn for r in dev_graph.of_type("aws:cloudwatch/logGroup:LogGroup")]
+    assert log_groups == ["urn:pulumi:dev::tierup::tierup:index:ComputeTier$aws:cloudwatch/logGroup:LogGroup::compute-logs"]
+    assert set(log_groups) <= {r.urn for r in upgraded.of_type("aws:cloudwatch/logGroup:LogGroup")}
+
+
+def test_the_service_is_deployed_safely(prod_graph: ResourceGraph) -> None:
+    service = one(prod_graph, SERVICE)
+    assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert (service.inputs["waitForSteadyState"], service.inputs["platformVersion"], service.inputs["healthCheckGracePeriodSeconds"]) == (True, "LATEST", 60)
+    assert set(service.dependencies) >= {named(prod_graph, "compute-lb-http").urn, named(prod_graph, "compute-capacity-providers").urn}
+
+
+def test_container_insights_and_log_retention_follow_the_release(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    for graph, insights, retention in ((dev_graph, "disabled", 7), (prod_graph, "enabled", 30), (scale_graph, "enabled", 90)):
+        assert one(graph, "aws:ecs/cluster:Cluster").inputs["settings"] == [{"name": "containerInsights", "value": insights}]
+        assert named(graph, "compute-logs").inputs["retentionInDays"] == retention

@@ -1,0 +1,85 @@
+"""The container definition and IAM documents, exact values, no mocks."""
+
+import json
+
+import pytest
+
+from components.container import AppContainer, container_definitions
+from components.iam_documents import assume_role_policy, ecr_repository_arn, execution_role_policy
+
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/app/key"
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:app"
+
+
+def test_container_definition_is_hardened() -> None:
+    container = AppContainer(image="nginx:1", port=8080, health_check_path="/", environment=[("MODE", "prod")], user="101")
+    (definition,) = json.loads(container_definitions(container, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
+    assert definition == {
+        "name": "app",
+        "image": "nginx:1",
+        "essential": True,
+        "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/tmp", "readOnly": False}],
+        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        "environment": [{"name": "MODE", "value": "prod"}],
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET}],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "app-logs", "awslogs-region": "eu-west-2", "awslogs-stream-prefix": "app"},
+        },
+        "user": "101",
+    }
+
+
+def test_container_without_user_keeps_the_images() -> None:
+    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, "g", "us-east-1"))
+    assert "user" not in definition
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"port": 0}, r"^AppContainer\.port must be 1-65535, not 0$"),
+        ({"health_check_path": "health"}, r"^AppContainer\.health_check_path must start with '/', not 'health'$"),
+        ({"environment": [("KEY", "v")], "secret_arns": {"KEY": SECRET}}, r"^AppContainer: \['KEY'\] set both as environment and as secrets$"),
+    ],
+)
+def test_container_refuses_bad_args(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        AppContainer(**{"image": "x", "port": 8080, "health_check_path": "/", **kwargs})
+
+
+def test_execution_policy_for_a_public_image_reads_only_the_given_secrets() -> None:
+    document = json.loads(execution_role_policy(LOGS, [PARAMETER, SECRET], "public.ecr.aws/nginx/nginx-unprivileged:stable"))
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "WriteAppLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{LOGS}:*"},
+            {"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]},
+            {"Sid": "ReadAppParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [PARAMETER]},
+        ],
+    }
+
+
+def test_execution_policy_for_a_private_ecr_image_pulls_from_that_repository_only() -> None:
+    document = json.loads(execution_role_policy(LOGS, [], "123456789012.dkr.ecr.eu-west-2.amazonaws.com/team/shop:1.2"))
+    statements = {s["Sid"]: s for s in document["Statement"]}
+    assert sorted(statements) == ["EcrLogin", "PullAppImage", "WriteAppLogs"]
+    assert statements["PullAppImage"]["Resource"] == "arn:aws:ecr:eu-west-2:123456789012:repository/team/shop"
+    assert statements["EcrLogin"] == {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"}
+    assert all("*" not in action for s in document["Statement"] for action in s["Action"])
+
+
+def test_ecr_repository_arn() -> None:
+    assert ecr_repository_arn("123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:abc") == "arn:aws:ecr:us-east-1:123456789012:repository/api"
+    assert ecr_repository_arn("ghcr.io/acme/api:1") is None
+
+
+def test_assume_role_policy() -> None:
+    assert json.loads(assume_role_policy("ecs-tasks.amazonaws.com")) == {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
