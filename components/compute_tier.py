@@ -266,6 +266,8 @@ class ComputeTier(pulumi.ComponentResource):
             task_definition=task_definition.arn,
             desired_count=args.min_tasks,
             capacity_provider_strategies=self._capacity_strategy(),
+            # The provider applies a changed strategy (v1.5 → v2.0 Spot mix) only with a new deployment.
+            force_new_deployment=True,
             platform_version="LATEST",
             network_configuration={
                 "subnets": args.private_subnet_ids if behind_alb else args.public_subnet_ids,
