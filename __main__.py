@@ -2,15 +2,17 @@
 
 import pulumi
 
+from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
+from components.data_tier import DataTier, DataTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
 from components.tags import StackTags
 from tierup.stack_config import load_stack_settings
 
 settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)
-app, compute = settings.app, settings.compute
+app, compute, data, cache = settings.app, settings.compute, settings.data, settings.cache
 
 network = NetworkTier(
     "network",
@@ -25,6 +27,42 @@ network = NetworkTier(
     ),
 )
 
+database = DataTier(
+    "data",
+    DataTierArgs(
+        vpc_id=network.vpc_id,
+        isolated_subnet_ids=network.isolated_subnet_ids,
+        app_security_group_id=network.app_security_group_id,
+        engine_version=data.engine_version,
+        instance_class=data.instance_class,
+        allocated_storage_gb=data.allocated_storage_gb,
+        max_allocated_storage_gb=data.max_allocated_storage_gb,
+        multi_az=data.multi_az,
+        backup_retention_days=data.backup_retention_days,
+        performance_insights=data.performance_insights,
+        protect=data.protect,
+        read_replica=data.read_replica,
+        proxy=data.proxy,
+        log_retention_days=data.log_retention_days,
+        tags=tags,
+    ),
+)
+
+app_cache = CacheTier(
+    "cache",
+    CacheTierArgs(
+        mode=cache.mode,
+        vpc_id=network.vpc_id,
+        isolated_subnet_ids=network.isolated_subnet_ids,
+        app_security_group_id=network.app_security_group_id,
+        engine=cache.engine,
+        node_type=cache.node_type,
+        nodes=cache.nodes,
+        tags=tags,
+    ),
+)
+
+# Compute comes last: the app's environment carries the data and cache endpoints.
 compute_tier = ComputeTier(
     "compute",
     ComputeTierArgs(
@@ -32,13 +70,14 @@ compute_tier = ComputeTier(
         vpc_cidr=settings.network.cidr,
         public_subnet_ids=network.public_subnet_ids,
         private_subnet_ids=network.private_subnet_ids,
+        app_security_group_id=network.app_security_group_id,
         region=settings.region,
         container=AppContainer(
             image=app.image,
             port=app.port,
             health_check_path=app.health_check_path,
-            environment=app.environment,
-            secret_arns=dict(app.secrets),
+            environment={**dict(app.environment), **database.app_environment, **app_cache.app_environment},
+            secret_arns={**dict(app.secrets), **database.app_secret_arns, **app_cache.app_secret_arns},
             user=app.user,
         ),
         cpu=compute.cpu,
@@ -69,3 +108,8 @@ pulumi.export("serviceName", compute_tier.service_name)
 pulumi.export("appLogGroup", compute_tier.log_group_name)
 pulumi.export("appUrl", compute_tier.app_url)
 pulumi.export("appUrlHint", compute_tier.endpoint_hint)
+pulumi.export("dbEndpoint", database.address)
+pulumi.export("dbPort", database.port)
+pulumi.export("dbName", database.database_name)
+pulumi.export("dbSecretArn", database.master_secret_arn)
+pulumi.export("cacheBackend", app_cache.app_environment["CACHE_BACKEND"])

@@ -31,6 +31,8 @@ class ComputeTierArgs:
     """Public subnets: the ALB, or the task itself with `Ingress.PUBLIC_IP`."""
     private_subnet_ids: pulumi.Input[Sequence[str]]
     """Private subnets: the tasks behind an ALB."""
+    app_security_group_id: pulumi.Input[str]
+    """The tasks' security group (from NetworkTier); this tier adds its ingress and egress."""
     region: str
     """Region, for the awslogs driver."""
     container: AppContainer
@@ -78,14 +80,13 @@ class ComputeTierArgs:
 class ComputeTier(pulumi.ComponentResource):
     """An ECS cluster (FARGATE and FARGATE_SPOT capacity providers, Container Insights per
     release), the app's log group, an execution role and a separate task role, a hardened
-    Fargate task definition, the app security group, and the service (circuit breaker with
+    Fargate task definition, the app security group's rules, and the service (circuit breaker with
     rollback) on public IPs or behind a LoadBalancer, with CPU target-tracking autoscaling
     when min_tasks < max_tasks."""
 
     cluster_name: pulumi.Output[str]
     service_name: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
-    app_security_group_id: pulumi.Output[str]
     app_url: pulumi.Output[str | None]
     endpoint_hint: pulumi.Output[str]
 
@@ -112,16 +113,15 @@ class ComputeTier(pulumi.ComponentResource):
             opts=self._child,
         )
         load_balancer = self._create_load_balancer() if args.ingress is Ingress.LOAD_BALANCER else None
-        app_sg = self._create_app_security_group(load_balancer)
+        self._add_app_security_rules(load_balancer)
         task_definition = self._create_task_definition(log_group)
-        service = self._create_service(cluster, task_definition, app_sg, load_balancer, capacity)
+        service = self._create_service(cluster, task_definition, load_balancer, capacity)
         if args.autoscaling:
             self._create_autoscaling(cluster, service)
 
         self.cluster_name = cluster.name
         self.service_name = service.name
         self.log_group_name = log_group.name
-        self.app_security_group_id = app_sg.id
         self.app_url = load_balancer.url if load_balancer else pulumi.Output.from_input(None)
         self.endpoint_hint = self._endpoint_hint(load_balancer)
         self.register_outputs(
@@ -129,7 +129,6 @@ class ComputeTier(pulumi.ComponentResource):
                 "cluster_name": self.cluster_name,
                 "service_name": self.service_name,
                 "log_group_name": self.log_group_name,
-                "app_security_group_id": self.app_security_group_id,
                 "app_url": self.app_url,
                 "endpoint_hint": self.endpoint_hint,
             }
@@ -167,21 +166,15 @@ class ComputeTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_app_security_group(self, load_balancer: LoadBalancer | None) -> aws.ec2.SecurityGroup:
+    def _add_app_security_rules(self, load_balancer: LoadBalancer | None) -> None:
         port = self._args.container.port
-        group = aws.ec2.SecurityGroup(
-            child_name(self._name, "app-sg"),
-            vpc_id=self._args.vpc_id,
-            description="App tasks: the app port from the edge; HTTPS out and the VPC inside",
-            tags=self._tags("app-sg"),
-            opts=self._child,
-        )
+        group_id = self._args.app_security_group_id
         # v1.0 has no ALB: the app port is open to the internet, the one documented exception
         # to "no public ingress" (C1 is advisory in v1.0). Behind an ALB only the ALB may connect.
         source = {"referenced_security_group_id": load_balancer.security_group_id} if load_balancer else {"cidr_ipv4": "0.0.0.0/0"}
         aws.vpc.SecurityGroupIngressRule(
             child_name(self._name, "app-ingress"),
-            security_group_id=group.id,
+            security_group_id=group_id,
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
@@ -196,7 +189,7 @@ class ComputeTier(pulumi.ComponentResource):
         ):
             aws.vpc.SecurityGroupEgressRule(
                 child_name(self._name, role),
-                security_group_id=group.id,
+                security_group_id=group_id,
                 ip_protocol="tcp",
                 from_port=from_port,
                 to_port=to_port,
@@ -205,27 +198,26 @@ class ComputeTier(pulumi.ComponentResource):
                 tags=self._tags(role),
                 opts=self._child,
             )
-        return group
 
     def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> aws.ecs.TaskDefinition:
         args = self._args
-        secret_names = sorted(args.container.secret_arns)
-        secret_values = [args.container.secret_arns[name] for name in secret_names]
         execution_role = aws.iam.Role(
             child_name(self._name, "execution-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("execution-role"), opts=self._child
         )
         aws.iam.RolePolicy(
             child_name(self._name, "execution-policy"),
             role=execution_role.id,
-            policy=pulumi.Output.all(log_group.arn, *secret_values).apply(lambda values: execution_role_policy(values[0], values[1:], args.container.image)),
+            policy=pulumi.Output.all(log_group=log_group.arn, secrets=args.container.secret_arns).apply(
+                lambda values: execution_role_policy(values["log_group"], list(values["secrets"].values()), args.container.image)
+            ),
             opts=self._child,
         )
         # The app's own permissions live on a separate role (CKV_AWS_249); it needs none yet.
         task_role = aws.iam.Role(
             child_name(self._name, "task-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("task-role"), opts=self._child
         )
-        definitions = pulumi.Output.all(log_group.name, *secret_values).apply(
-            lambda values: container_definitions(args.container, dict(zip(secret_names, values[1:], strict=True)), values[0], args.region)
+        definitions = pulumi.Output.all(log_group=log_group.name, environment=args.container.environment, secrets=args.container.secret_arns).apply(
+            lambda values: container_definitions(args.container, values["environment"], values["secrets"], values["log_group"], args.region)
         )
         return aws.ecs.TaskDefinition(
             child_name(self._name, "task"),
@@ -254,7 +246,6 @@ class ComputeTier(pulumi.ComponentResource):
         self,
         cluster: aws.ecs.Cluster,
         task_definition: aws.ecs.TaskDefinition,
-        app_sg: aws.ec2.SecurityGroup,
         load_balancer: LoadBalancer | None,
         capacity: aws.ecs.ClusterCapacityProviders,
     ) -> aws.ecs.Service:
@@ -271,7 +262,7 @@ class ComputeTier(pulumi.ComponentResource):
             platform_version="LATEST",
             network_configuration={
                 "subnets": args.private_subnet_ids if behind_alb else args.public_subnet_ids,
-                "security_groups": [app_sg.id],
+                "security_groups": [args.app_security_group_id],
                 "assign_public_ip": not behind_alb,
             },
             load_balancers=(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 CONTAINER_NAME = "app"
@@ -21,8 +21,8 @@ class AppContainer:
     """TCP port the container listens on."""
     health_check_path: str
     """HTTP path the load balancer probes."""
-    environment: Sequence[tuple[str, str]] = ()
-    """Plain environment variables; never secrets."""
+    environment: Mapping[str, object] = field(default_factory=dict)
+    """Plain environment variables (str or Output[str]); never secrets."""
     secret_arns: Mapping[str, object] = field(default_factory=dict)
     """Environment name → Secrets Manager / SSM parameter ARN (str or Output[str])."""
     user: str | None = None
@@ -33,13 +33,15 @@ class AppContainer:
             raise ValueError(f"AppContainer.port must be 1-65535, not {self.port}")
         if not self.health_check_path.startswith("/"):
             raise ValueError(f"AppContainer.health_check_path must start with '/', not {self.health_check_path!r}")
-        overlap = {name for name, _ in self.environment} & set(self.secret_arns)
+        overlap = set(self.environment) & set(self.secret_arns)
         if overlap:
             raise ValueError(f"AppContainer: {sorted(overlap)} set both as environment and as secrets")
 
 
-def container_definitions(container: AppContainer, secret_arns: Mapping[str, str], log_group: str, region: str) -> str:
-    """The task definition's containerDefinitions JSON, with resolved secret ARNs."""
+def container_definitions(
+    container: AppContainer, environment: Mapping[str, str], secret_arns: Mapping[str, str], log_group: str, region: str
+) -> str:
+    """The task definition's containerDefinitions JSON, from the container's resolved values."""
     definition: dict[str, object] = {
         "name": CONTAINER_NAME,
         "image": container.image,
@@ -50,7 +52,7 @@ def container_definitions(container: AppContainer, secret_arns: Mapping[str, str
         "privileged": False,
         "mountPoints": [{"sourceVolume": SCRATCH_VOLUME, "containerPath": SCRATCH_PATH, "readOnly": False}],
         "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
-        "environment": [{"name": name, "value": value} for name, value in sorted(container.environment)],
+        "environment": [{"name": name, "value": value} for name, value in sorted(environment.items())],
         # Secrets reach the container through valueFrom only (ECS.8, AVD-AWS-0036).
         "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(secret_arns.items())],
         "logConfiguration": {

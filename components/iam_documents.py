@@ -40,7 +40,7 @@ def execution_role_policy(log_group_arn: str, secret_arns: Sequence[str], image:
                 "Resource": repository,
             },
         ]
-    secrets = sorted(arn for arn in secret_arns if ":secretsmanager:" in arn)
+    secrets = sorted({_secret_resource(arn) for arn in secret_arns if ":secretsmanager:" in arn})
     parameters = sorted(arn for arn in secret_arns if ":ssm:" in arn)
     if secrets:
         statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets})
@@ -60,6 +60,16 @@ def flow_log_delivery_policy(group_arn: str) -> str:
             }
         ]
     )
+
+
+def secret_reader_policy(secret_arn: str) -> str:
+    """Read one Secrets Manager secret, nothing else."""
+    return _document([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arn}])
+
+
+def _secret_resource(value_from: str) -> str:
+    """The secret's ARN in an ECS valueFrom (which may add :json-key:stage:version)."""
+    return ":".join(value_from.split(":")[:7])
 
 
 def _document(statements: list[dict[str, object]]) -> str:

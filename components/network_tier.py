@@ -45,6 +45,7 @@ class NetworkTierArgs:
 
 class NetworkTier(pulumi.ComponentResource):
     """A VPC with DNS; public, private and isolated subnets in every AZ; an internet gateway;
+    the app tasks' security group (rules added by the tiers);
     route tables (one public, one private per AZ, one isolated); NAT gateways with EIPs per
     strategy; a free S3 gateway endpoint; the default security group emptied; optional flow
     logs to a retention-bounded log group with their delivery role."""
@@ -54,6 +55,7 @@ class NetworkTier(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[list[str]]
     isolated_subnet_ids: pulumi.Output[list[str]]
     nat_gateway_ids: pulumi.Output[list[str]]
+    app_security_group_id: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str | None]
 
     def __init__(self, name: str, args: NetworkTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -71,6 +73,16 @@ class NetworkTier(pulumi.ComponentResource):
             opts=self._child,
         )
         self._lock_default_security_group(vpc)
+        # The app's group lives here, empty, so that every tier can reference it: the data and
+        # cache tiers admit it, and ComputeTier (created last, once it knows their endpoints)
+        # adds its edge rules.
+        app_sg = aws.ec2.SecurityGroup(
+            child_name(name, "app-sg"),
+            vpc_id=vpc.id,
+            description="App tasks; ComputeTier adds the rules",
+            tags=self._tags("app-sg"),
+            opts=self._child,
+        )
         igw = aws.ec2.InternetGateway(child_name(name, "igw"), vpc_id=vpc.id, tags=self._tags("igw"), opts=self._child)
         subnets = self._create_subnets(vpc)
         public_rt = self._create_public_routing(vpc, igw, subnets[SubnetRole.PUBLIC])
@@ -85,6 +97,7 @@ class NetworkTier(pulumi.ComponentResource):
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.PRIVATE]])
         self.isolated_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.ISOLATED]])
         self.nat_gateway_ids = pulumi.Output.all(*[nat.id for nat in nat_gateways])
+        self.app_security_group_id = app_sg.id
         self.flow_log_group_name = flow_log_group.name if flow_log_group else pulumi.Output.from_input(None)
         self.register_outputs(
             {
@@ -93,6 +106,7 @@ class NetworkTier(pulumi.ComponentResource):
                 "private_subnet_ids": self.private_subnet_ids,
                 "isolated_subnet_ids": self.isolated_subnet_ids,
                 "nat_gateway_ids": self.nat_gateway_ids,
+                "app_security_group_id": self.app_security_group_id,
                 "flow_log_group_name": self.flow_log_group_name,
             }
         )

@@ -46,7 +46,7 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
     database += ", protected" if data["protect"] else ""
     database += ", read replica" if data["read_replica"] else ""
     database += ", RDS Proxy" if data["proxy"] else ""
-    cache_text = "cache in PostgreSQL" if cache["mode"] == "postgres" else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
+    cache_text = "cache in PostgreSQL (UNLOGGED table, no AWS resources)" if cache["mode"] == "postgres" else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
     return [
         ("network", nat[network["nat_strategy"]]),
         ("network", f"flow logs {'on, kept ' + str(network['log_retention_days']) + ' days' if network['flow_logs'] else 'off'}"),
@@ -65,7 +65,7 @@ def summary_lines(graph: ResourceGraph) -> list[str]:
     rows = [(tier, type_, str(n)) for (tier, type_), n in sorted(counts.items())]
     lines = [headline(graph), *render_table(("tier", "type", "count"), rows)]
     lines.append(f"  release {graph.release} promises:")
-    built = {tier for tier, _ in counts} | {"stack"}
+    built = {graph.tier_of(r) for r in graph} | {"stack"}
     # Tiers arrive issue by issue; say plainly which promises this program does not build yet.
     lines += [f"    - {phrase}" + ("" if tier in built else f" ({tier} tier not built yet)") for tier, phrase in promises(graph.settings)]
     return lines

@@ -33,7 +33,7 @@ def named(graph: ResourceGraph, name: str) -> Resource:
 
 
 def app_ingress(graph: ResourceGraph) -> list[Resource]:
-    app_sg = named(graph, "compute-app-sg")
+    app_sg = named(graph, "network-app-sg")
     return [r for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == app_sg.id]
 
 
@@ -131,11 +131,18 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
 
 def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph: ResourceGraph) -> None:
     (container,) = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
-    assert container["secrets"] == [{"name": "API_KEY", "valueFrom": PARAMETER}, {"name": "STRIPE_KEY", "valueFrom": SECRET}]
-    assert container["environment"] == [{"name": "NODE_ENV", "value": "production"}]
+    database_secret = tls_graph.outputs["dbSecretArn"]
+    assert container["secrets"] == [
+        {"name": "API_KEY", "valueFrom": PARAMETER},
+        {"name": "DB_PASSWORD", "valueFrom": f"{database_secret}:password::"},
+        {"name": "DB_USER", "valueFrom": f"{database_secret}:username::"},
+        {"name": "STRIPE_KEY", "valueFrom": SECRET},
+    ]
+    assert {"name": "NODE_ENV", "value": "production"} in container["environment"]
     policy = json.loads(named(tls_graph, "compute-execution-policy").inputs["policy"])
     readable = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"] if a.startswith(("secretsmanager:", "ssm:"))}
-    assert readable == {"secretsmanager:GetSecretValue": [SECRET], "ssm:GetParameters": [PARAMETER]}
+    database_secret = tls_graph.outputs["dbSecretArn"]
+    assert readable == {"secretsmanager:GetSecretValue": sorted([SECRET, database_secret]), "ssm:GetParameters": [PARAMETER]}
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])
@@ -149,11 +156,11 @@ def test_no_iam_statement_has_a_wildcard_action(graph_name: str, request: pytest
 
 def test_upgrading_v1_0_to_v1_5_keeps_the_compute_identities(dev_graph: ResourceGraph, project_dir: Path) -> None:
     upgraded = synthesize(project_dir, "dev", release="v1.5")
-    for type_token in ("aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", SERVICE, "aws:ec2/securityGroup:SecurityGroup"):
-        kept = {r.urn for r in dev_graph.of_type(type_token)}
-        assert kept <= {r.urn for r in upgraded.of_type(type_token)}, type_token
+    for type_token in ("aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", SERVICE, "aws:iam/role:Role"):
+        kept = {r.urn for r in dev_graph.of_type(type_token) if dev_graph.tier_of(r) == "compute"}
+        assert kept and kept <= {r.urn for r in upgraded.of_type(type_token)}, type_token
     assert one(dev_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == one(upgraded, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == "tierup-dev-app"
-    log_groups = [r.urn for r in dev_graph.of_type("aws:cloudwatch/logGroup:LogGroup")]
+    log_groups = [r.urn for r in dev_graph.of_type("aws:cloudwatch/logGroup:LogGroup") if dev_graph.tier_of(r) == "compute"]
     assert log_groups == ["urn:pulumi:dev::tierup::tierup:index:ComputeTier$aws:cloudwatch/logGroup:LogGroup::compute-logs"]
     assert set(log_groups) <= {r.urn for r in upgraded.of_type("aws:cloudwatch/logGroup:LogGroup")}
 

@@ -13,8 +13,8 @@ LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:app"
 
 
 def test_container_definition_is_hardened() -> None:
-    container = AppContainer(image="nginx:1", port=8080, health_check_path="/", environment=[("MODE", "prod")], user="101")
-    (definition,) = json.loads(container_definitions(container, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
+    container = AppContainer(image="nginx:1", port=8080, health_check_path="/", user="101")
+    (definition,) = json.loads(container_definitions(container, {"MODE": "prod"}, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
     assert definition == {
         "name": "app",
         "image": "nginx:1",
@@ -35,7 +35,7 @@ def test_container_definition_is_hardened() -> None:
 
 
 def test_container_without_user_keeps_the_images() -> None:
-    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, "g", "us-east-1"))
+    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, {}, "g", "us-east-1"))
     assert "user" not in definition
 
 
@@ -44,7 +44,7 @@ def test_container_without_user_keeps_the_images() -> None:
     [
         ({"port": 0}, r"^AppContainer\.port must be 1-65535, not 0$"),
         ({"health_check_path": "health"}, r"^AppContainer\.health_check_path must start with '/', not 'health'$"),
-        ({"environment": [("KEY", "v")], "secret_arns": {"KEY": SECRET}}, r"^AppContainer: \['KEY'\] set both as environment and as secrets$"),
+        ({"environment": {"KEY": "v"}, "secret_arns": {"KEY": SECRET}}, r"^AppContainer: \['KEY'\] set both as environment and as secrets$"),
     ],
 )
 def test_container_refuses_bad_args(kwargs: dict, message: str) -> None:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from pathlib import Path
 
-import pytest
-
-from components.tags import REQUIRED_TAG_KEYS
 from tests.conftest import make_project
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import synthesize
@@ -122,22 +117,3 @@ def test_flow_logs_follow_an_override(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:network:\n    flowLogs: true\n"})
     (group,) = network_of(synthesize(project, "dev"), LOG_GROUP)
     assert group.inputs["retentionInDays"] == 7
-
-
-def _taggable(type_token: str) -> bool:
-    """Whether the pulumi_aws resource class for this type token accepts tags."""
-    _, module_path, class_name = type_token.split(":")
-    module = importlib.import_module(f"pulumi_aws.{module_path.split('/')[0]}")
-    return "tags" in inspect.signature(getattr(module, class_name)._internal_init).parameters
-
-
-@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 24), ("prod_graph", 36), ("scale_graph", 38)])
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_every_taggable_resource_carries_the_required_tags(graph_name: str, taggable_count: int, request: pytest.FixtureRequest) -> None:
-    graph: ResourceGraph = request.getfixturevalue(graph_name)
-    taggable = [r for r in graph if r.custom and _taggable(r.type)]
-    assert len(taggable) == taggable_count
-    for resource in taggable:
-        tags = resource.inputs.get("tags", {})
-        assert set(REQUIRED_TAG_KEYS) <= set(tags), resource.urn
-        assert (tags["Stack"], tags["Release"], tags["Tier"]) == (graph.stack, graph.release, graph.tier_of(resource)), resource.urn

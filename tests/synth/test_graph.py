@@ -44,7 +44,7 @@ def test_top_level_components_have_no_parent_and_children_point_at_them(dev_grap
     network = dev_graph.get(NETWORK_URN.format(stack="dev"))
     assert (network.type, network.custom, network.parent, network.id) == ("tierup:index:NetworkTier", False, None, None)
     children = [r for r in dev_graph if r.custom and r.urn.split("::")[2].startswith("tierup:index:NetworkTier$")]
-    assert len(children) == 21 and all(r.parent == network.urn for r in children)
+    assert len(children) == 22 and all(r.parent == network.urn for r in children)
     compute = dev_graph.get("urn:pulumi:dev::tierup::tierup:index:ComputeTier::compute")
     assert (compute.parent, dev_graph.tier_of(compute)) == (None, "compute")
     assert dev_graph.get("urn:pulumi:dev::tierup::tierup:index:NetworkTier$aws:ec2/vpc:Vpc::network-vpc").id == "network-vpc-id"
@@ -76,6 +76,11 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "serviceName": "compute-service",
         "appLogGroup": "compute-logs",
         "appUrl": None,
+        "dbEndpoint": "tierup-dev-db.abcdefghijkl.us-east-1.rds.amazonaws.com",
+        "dbPort": 5432,
+        "dbName": "app",
+        "dbSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-tierup-dev-db-AbCdEf",
+        "cacheBackend": "postgres",
         "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "
         "then `aws ecs describe-tasks` for its network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port 8080",
     }

@@ -27,7 +27,9 @@ class ConfigError(ValueError):
         self.value = value
         self.problem = problem
         self.allowed = allowed
-        super().__init__(f"{key}: {_describe(value, problem)}; allowed: {allowed}")
+        # A key typed with a stray newline or tab must not break the one-line contract.
+        shown_key = key if key.isprintable() else json.dumps(key)[1:-1]
+        super().__init__(f"{shown_key}: {_describe(value, problem)}; allowed: {allowed}")
 
 
 def _describe(value: object, problem: str) -> str:

@@ -67,6 +67,7 @@ _V1_0 = ReleaseProfile(
         protect=False,
         read_replica=False,
         proxy=False,
+        log_retention_days=7,
     ),
     cache=CacheSettings(
         mode=CacheMode.POSTGRES,
@@ -111,6 +112,7 @@ _V1_5 = ReleaseProfile(
         protect=True,
         read_replica=False,
         proxy=False,
+        log_retention_days=30,
     ),
     cache=_V1_0.cache,
     budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0, alert_emails=()),
@@ -151,6 +153,7 @@ _V2_0 = ReleaseProfile(
         protect=True,
         read_replica=True,
         proxy=True,
+        log_retention_days=90,
     ),
     cache=CacheSettings(
         mode=CacheMode.REDIS,

@@ -68,6 +68,8 @@ _SECRET_ARN = text_matching(
     "a Secrets Manager secret ARN or an SSM parameter ARN",
 )
 # Names that announce a secret: their value belongs in `secrets` (valueFrom), never in plain env.
+# The data and cache tiers hand the app these (DB_HOST, REDIS_HOST, ...); the stack may not.
+PLATFORM_ENV_PREFIXES = ("DB_", "CACHE_", "REDIS_")
 _SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
 
 _SECTIONS = (
@@ -130,6 +132,7 @@ _SECTIONS = (
             "protect": ("protect", parse_bool),
             "readReplica": ("read_replica", parse_bool),
             "proxy": ("proxy", parse_bool),
+            "logRetentionDays": ("log_retention_days", _retention),
         },
     ),
     _Section(
@@ -267,6 +270,11 @@ def _checked_app(app: AppSettings) -> AppSettings:
                 HIDDEN,
                 "is a plaintext value under a secret-looking name",
                 f"a Secrets Manager or SSM parameter ARN under tierup:app.secrets.{name}",
+            )
+    for name, value in app.environment:
+        if name.startswith(PLATFORM_ENV_PREFIXES):
+            raise ConfigError(
+                f"tierup:app.environment.{name}", value, "is set by the platform", "names that do not start with " + ", ".join(PLATFORM_ENV_PREFIXES)
             )
     clashes = sorted({name for name, _ in app.environment} & {name for name, _ in app.secrets})
     if clashes:

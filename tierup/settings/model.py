@@ -94,6 +94,8 @@ class DataSettings:
     """Whether a read replica is created."""
     proxy: bool
     """Whether an RDS Proxy fronts the database."""
+    log_retention_days: int
+    """Retention of the exported PostgreSQL logs."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,10 +24,17 @@ _ARN_FORMATS = {
     "aws:ecs/cluster:Cluster": "arn:aws:ecs:{region}:{account}:cluster/{name}",
     "aws:ecs/taskDefinition:TaskDefinition": "arn:aws:ecs:{region}:{account}:task-definition/{name}:1",
     "aws:ecs/service:Service": "arn:aws:ecs:{region}:{account}:service/{name}",
+    "aws:secretsmanager/secret:Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}-AbCdEf",
     "aws:lb/loadBalancer:LoadBalancer": "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/0123456789abcdef",
     "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/0123456789abcdef",
     "aws:lb/listener:Listener": "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/0123456789abcdef",
 }
+
+
+# Outputs the providers mark secret; the recorded graph shows them as SECRET, never a value.
+SECRET_OUTPUTS = {"random:index/randomPassword:RandomPassword": ("result", "bcryptHash")}
+# Stands in for generated secrets under mocks; only the marker ever reaches the graph.
+MOCK_GENERATED_SECRET = "mock-generated-secret"
 
 
 class DeterministicMocks(mocks.Mocks):
@@ -43,15 +50,34 @@ class DeterministicMocks(mocks.Mocks):
         return f"{args.name}-id", {**args.inputs, **self.computed_outputs(args.typ, args.name, args.inputs)}
 
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        service = type_token.split(":")[1].split("/")[0]
-        arn_format = _ARN_FORMATS.get(type_token, "arn:aws:" + service + ":{region}:{account}:{name}")
-        computed = {
-            "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=inputs.get("family", name)),
+        """What the provider would compute for this resource, deterministically."""
+        package, module = type_token.split(":")[0], type_token.split(":")[1].split("/")[0]
+        if package == "random":
+            return {"result": MOCK_GENERATED_SECRET}
+        arn_format = _ARN_FORMATS.get(type_token, "arn:aws:" + module + ":{region}:{account}:{name}")
+        physical = inputs.get("identifier", inputs.get("family", name))
+        computed: dict[str, Any] = {
+            "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=physical),
             **({} if "name" in inputs else {"name": name}),
         }
-        if type_token == "aws:lb/loadBalancer:LoadBalancer":
-            computed["dnsName"] = f"{name}-1234567890.{self.region}.elb.amazonaws.com"
+        computed.update(self._endpoints(type_token, name, inputs, physical))
         return computed
+
+    def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str) -> dict[str, Any]:
+        if type_token == "aws:lb/loadBalancer:LoadBalancer":
+            return {"dnsName": f"{name}-1234567890.{self.region}.elb.amazonaws.com"}
+        if type_token == "aws:rds/instance:Instance":
+            address = f"{physical}.abcdefghijkl.{self.region}.rds.amazonaws.com"
+            computed: dict[str, Any] = {"identifier": physical, "address": address, "endpoint": f"{address}:5432", "port": 5432}
+            if inputs.get("manageMasterUserPassword"):
+                secret_arn = f"arn:aws:secretsmanager:{self.region}:{MOCK_ACCOUNT}:secret:rds!db-{physical}-AbCdEf"
+                computed["masterUserSecrets"] = [{"secretArn": secret_arn, "secretStatus": "active", "kmsKeyId": "alias/aws/secretsmanager"}]
+            return computed
+        if type_token == "aws:rds/proxy:Proxy":
+            return {"endpoint": f"{name}.proxy-abcdefghijkl.{self.region}.rds.amazonaws.com"}
+        if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
+            return {"primaryEndpointAddress": f"master.{name}.abcdef.cache.amazonaws.com", "readerEndpointAddress": f"replica.{name}.abcdef.cache.amazonaws.com"}
+        return {}
 
     def call(self, args: mocks.MockCallArgs) -> dict:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -91,6 +117,7 @@ class RecordingMonitor(mocks.MockMonitor):
         outputs = {}
         if request.custom:
             outputs = {**inputs, **self.mocks_.computed_outputs(request.type, request.name, inputs)}
+            outputs.update({key: SECRET for key in SECRET_OUTPUTS.get(request.type, ()) if key in outputs})
         parent = request.parent if request.parent and request.parent.split("::")[2] != ROOT_STACK_TYPE else None
         return Resource(
             urn=response.urn,

@@ -1,0 +1,146 @@
+"""CacheTier: the app's cache, first a table inside PostgreSQL, later ElastiCache."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from components.modes import CacheEngine, CacheMode
+from components.naming import child_name
+from components.tags import StackTags
+
+TIER = "cache"
+REDIS_PORT = 6379
+CACHE_TABLE = "tierup_cache"
+CACHE_MIGRATION = "migrations/001_cache.sql"
+ENGINE_VERSIONS = {CacheEngine.REDIS: "7.1", CacheEngine.VALKEY: "8.0"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CacheTierArgs:
+    """The cache mode and, for ElastiCache, its size and place."""
+
+    mode: CacheMode
+    """postgres: no AWS resources; redis: an ElastiCache replication group."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the replication group."""
+    isolated_subnet_ids: pulumi.Input[Sequence[str]]
+    """Isolated subnets for the cache nodes."""
+    app_security_group_id: pulumi.Input[str]
+    """The only group admitted to the cache port."""
+    engine: CacheEngine
+    """ElastiCache engine."""
+    node_type: str
+    """ElastiCache node type."""
+    nodes: int
+    """Cache nodes; two or more enable automatic failover and Multi-AZ."""
+    tags: StackTags
+    """The stack's shared tags."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.nodes <= 6:
+            raise ValueError(f"CacheTierArgs.nodes must be 1-6, not {self.nodes}")
+
+
+class CacheTier(pulumi.ComponentResource):
+    """In `CacheMode.POSTGRES` no AWS resources: the app caches in an UNLOGGED table created by
+    migrations/001_cache.sql. In `CacheMode.REDIS`: a subnet group on the isolated subnets, a
+    security group admitting only the app on 6379, a generated auth token kept in a Secrets
+    Manager secret, and a replication group encrypted at rest and in transit, with automatic
+    failover and Multi-AZ from two nodes."""
+
+    app_environment: dict[str, pulumi.Input[str]]
+    """What the app needs to find the cache (names fixed, values may be outputs)."""
+    app_secret_arns: dict[str, pulumi.Input[str]]
+    """Secrets the app reads through the task's `secrets`: the AUTH token's ARN."""
+
+    def __init__(self, name: str, args: CacheTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tierup:index:CacheTier", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+        if args.mode is CacheMode.POSTGRES:
+            environment: dict[str, pulumi.Input[str]] = {"CACHE_BACKEND": "postgres", "CACHE_TABLE": CACHE_TABLE, "CACHE_MIGRATION": CACHE_MIGRATION}
+            secret_arns: dict[str, pulumi.Input[str]] = {}
+        else:
+            group, secret = self._create_replication_group()
+            environment = {
+                "CACHE_BACKEND": args.engine.value,
+                "REDIS_HOST": group.primary_endpoint_address,
+                "REDIS_PORT": str(REDIS_PORT),
+                "REDIS_TLS": "true",
+            }
+            secret_arns = {"REDIS_AUTH_TOKEN": secret.arn}
+        self.app_environment = environment
+        self.app_secret_arns = secret_arns
+        self.register_outputs({"app_environment": self.app_environment, "app_secret_arns": self.app_secret_arns})
+
+    def _tags(self, role: str) -> dict[str, str]:
+        return self._args.tags.for_resource(TIER, role)
+
+    def _create_security_group(self) -> aws.ec2.SecurityGroup:
+        group = aws.ec2.SecurityGroup(
+            child_name(self._name, "sg"), vpc_id=self._args.vpc_id, description="Cache: the app's group only", tags=self._tags("cache-sg"), opts=self._child
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "from-app"),
+            security_group_id=group.id,
+            referenced_security_group_id=self._args.app_security_group_id,
+            ip_protocol="tcp",
+            from_port=REDIS_PORT,
+            to_port=REDIS_PORT,
+            description="App to the cache",
+            tags=self._tags("cache-from-app"),
+            opts=self._child,
+        )
+        return group
+
+    def _create_auth_token(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
+        # Generated once and kept (encrypted) in state; never typed into config. ElastiCache
+        # refuses some punctuation in tokens, so letters and digits only, 64 of them.
+        password = random.RandomPassword(child_name(self._name, "auth-token"), length=64, special=False, opts=self._child)
+        token = pulumi.Output.secret(password.result)
+        secret = aws.secretsmanager.Secret(
+            child_name(self._name, "auth-token-secret"),
+            description="AUTH token of the tierup cache",
+            recovery_window_in_days=7,
+            tags=self._tags("auth-token-secret"),
+            opts=self._child,
+        )
+        aws.secretsmanager.SecretVersion(child_name(self._name, "auth-token-value"), secret_id=secret.id, secret_string=token, opts=self._child)
+        return token, secret
+
+    def _create_replication_group(self) -> tuple[aws.elasticache.ReplicationGroup, aws.secretsmanager.Secret]:
+        args = self._args
+        subnet_group = aws.elasticache.SubnetGroup(
+            child_name(self._name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child
+        )
+        security_group = self._create_security_group()
+        token, secret = self._create_auth_token()
+        failover = args.nodes >= 2
+        group = aws.elasticache.ReplicationGroup(
+            child_name(self._name, "group"),
+            description="tierup cache",
+            engine=args.engine.value,
+            engine_version=ENGINE_VERSIONS[args.engine],
+            node_type=args.node_type,
+            num_cache_clusters=args.nodes,
+            port=REDIS_PORT,
+            subnet_group_name=subnet_group.name,
+            security_group_ids=[security_group.id],
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            auth_token=token,
+            auth_token_update_strategy="ROTATE",
+            automatic_failover_enabled=failover,
+            multi_az_enabled=failover,
+            auto_minor_version_upgrade=True,
+            snapshot_retention_limit=1,
+            tags=self._tags("group"),
+            opts=self._child,
+        )
+        return group, secret

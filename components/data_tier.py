@@ -1,0 +1,282 @@
+"""DataTier: PostgreSQL on RDS that no release upgrade replaces or deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
+from components.naming import child_name
+from components.postgres_parameters import database_parameters, parameter_family
+from components.tags import StackTags
+
+TIER = "data"
+LOG_EXPORTS = ("postgresql", "upgrade")
+# The current RDS CA (CKV_AWS_211); rds-ca-2019 expired in 2024.
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
+
+# Inputs whose change replaces the resource (ForceNew in the Terraform AWS provider schema that
+# pulumi-aws bridges: internal/service/rds/instance.go, parameter_group.go, subnet_group.go).
+# `identifier` is renamed in place by the provider but moves the endpoint every client uses,
+# so it is guarded too. Tests check that no release changes any of them; multi_az,
+# instance_class, backup_retention_period, performance_insights_enabled and
+# deletion_protection are all modified in place.
+REPLACEMENT_INPUTS = {
+    "aws:rds/instance:Instance": (
+        "availabilityZone", "characterSetName", "dbName", "engine", "kmsKeyId", "snapshotIdentifier",
+        "storageEncrypted", "timezone", "username", "identifier",
+    ),
+    "aws:rds/parameterGroup:ParameterGroup": ("description", "family", "name", "namePrefix"),
+    "aws:rds/subnetGroup:SubnetGroup": ("name", "namePrefix"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataTierArgs:
+    """The database's shape and where it lives."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the database."""
+    isolated_subnet_ids: pulumi.Input[Sequence[str]]
+    """Isolated subnets (no internet route) in at least two AZs."""
+    app_security_group_id: pulumi.Input[str]
+    """The only group admitted to the database port."""
+    engine_version: str
+    """PostgreSQL major version; RDS applies minor upgrades itself."""
+    instance_class: str
+    """Instance class of the primary and the replica."""
+    allocated_storage_gb: int
+    """Initial gp3 storage; storage autoscaling grows it."""
+    max_allocated_storage_gb: int
+    """Storage autoscaling ceiling."""
+    multi_az: bool
+    """Synchronous standby in a second AZ."""
+    backup_retention_days: int
+    """Automated backups and point-in-time recovery window."""
+    performance_insights: bool
+    """Performance Insights at the free 7-day retention."""
+    protect: bool
+    """Pulumi refuses any update that would delete or replace the database."""
+    read_replica: bool
+    """A read replica of the primary."""
+    proxy: bool
+    """An RDS Proxy in front of the primary; the app then connects through it."""
+    log_retention_days: int
+    """Retention of the exported PostgreSQL logs."""
+    database_name: str = "app"
+    """Database created in the instance."""
+    master_username: str = "app_admin"
+    """Admin user (not the default 'postgres', RDS.25); its password is managed by RDS."""
+    tags: StackTags
+    """The stack's shared tags."""
+
+    def __post_init__(self) -> None:
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            raise ValueError("DataTierArgs.max_allocated_storage_gb must be at least allocated_storage_gb")
+        if not 1 <= self.backup_retention_days <= 35:
+            raise ValueError(f"DataTierArgs.backup_retention_days must be 1-35, not {self.backup_retention_days}")
+
+
+class DataTier(pulumi.ComponentResource):
+    """A DB subnet group on the isolated subnets, a security group admitting only the app on
+    5432, a parameter group (TLS forced, pg_stat_statements, memory formulas for caching),
+    retention-bounded log groups for the exported logs, the PostgreSQL instance (gp3 with
+    storage autoscaling, encrypted, RDS-managed master password, private, backups, final
+    snapshot, deletion protection), and per release a read replica and a DatabaseProxy."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    database_name: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str]
+    app_host: pulumi.Output[str]
+    replica_address: pulumi.Output[str | None]
+    app_environment: dict[str, pulumi.Input[str]]
+    """Where the app connects: through the proxy when there is one; the replica for reads."""
+    app_secret_arns: dict[str, pulumi.Input[str]]
+    """The managed secret's username and password keys, for the task's `secrets`."""
+
+    def __init__(self, name: str, args: DataTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tierup:index:DataTier", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+        identifier = f"{args.tags.project}-{args.tags.stack}-db"
+
+        subnet_group = aws.rds.SubnetGroup(
+            child_name(name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child
+        )
+        security_group = self._create_security_group()
+        parameters = aws.rds.ParameterGroup(
+            child_name(name, "params"),
+            family=parameter_family(args.engine_version),
+            description="tierup PostgreSQL: TLS only, pg_stat_statements, cache-friendly memory",
+            parameters=database_parameters(),
+            tags=self._tags("params"),
+            opts=self._child,
+        )
+        log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
+        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups)
+        replica = self._create_replica(identifier, primary, security_group, parameters) if args.read_replica else None
+        master_secret_arn = primary.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn if secrets else None)
+        proxy = self._create_proxy(primary, security_group, master_secret_arn) if args.proxy else None
+
+        self.address = primary.address
+        self.port = primary.port
+        self.database_name = pulumi.Output.from_input(args.database_name)
+        self.master_secret_arn = master_secret_arn
+        self.app_host = proxy.endpoint if proxy else primary.address
+        self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
+        self.app_environment = {"DB_HOST": self.app_host, "DB_PORT": str(POSTGRES_PORT), "DB_NAME": args.database_name}
+        if replica:
+            self.app_environment["DB_READ_HOST"] = replica.address
+        # ECS reads one JSON key of the secret with the ARN:key:: form.
+        self.app_secret_arns = {
+            "DB_USER": master_secret_arn.apply(lambda arn: f"{arn}:username::"),
+            "DB_PASSWORD": master_secret_arn.apply(lambda arn: f"{arn}:password::"),
+        }
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "database_name": self.database_name,
+                "master_secret_arn": self.master_secret_arn,
+                "app_host": self.app_host,
+                "replica_address": self.replica_address,
+                "app_environment": self.app_environment,
+                "app_secret_arns": self.app_secret_arns,
+            }
+        )
+
+    def _tags(self, role: str) -> dict[str, str]:
+        return self._args.tags.for_resource(TIER, role)
+
+    def _create_security_group(self) -> aws.ec2.SecurityGroup:
+        group = aws.ec2.SecurityGroup(
+            child_name(self._name, "sg"),
+            vpc_id=self._args.vpc_id,
+            description="PostgreSQL: the app's group only",
+            tags=self._tags("db-sg"),
+            opts=self._child,
+        )
+        # A security-group reference, never a CIDR: only the app's tasks reach the database.
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(self._name, "from-app"),
+            security_group_id=group.id,
+            referenced_security_group_id=self._args.app_security_group_id,
+            ip_protocol="tcp",
+            from_port=POSTGRES_PORT,
+            to_port=POSTGRES_PORT,
+            description="App to PostgreSQL",
+            tags=self._tags("db-from-app"),
+            opts=self._child,
+        )
+        return group
+
+    def _log_group(self, identifier: str, export: str) -> aws.cloudwatch.LogGroup:
+        # RDS would create these with no expiry; creating them first bounds their retention.
+        return aws.cloudwatch.LogGroup(
+            child_name(self._name, f"{export}-logs"),
+            name=f"/aws/rds/instance/{identifier}/{export}",
+            retention_in_days=self._args.log_retention_days,
+            tags=self._tags(f"{export}-logs"),
+            opts=self._child,
+        )
+
+    def _create_primary(
+        self,
+        identifier: str,
+        subnet_group: aws.rds.SubnetGroup,
+        security_group: aws.ec2.SecurityGroup,
+        parameters: aws.rds.ParameterGroup,
+        log_groups: list[aws.cloudwatch.LogGroup],
+    ) -> aws.rds.Instance:
+        args = self._args
+        return aws.rds.Instance(
+            child_name(self._name, "db"),
+            identifier=identifier,
+            engine="postgres",
+            engine_version=args.engine_version,
+            instance_class=args.instance_class,
+            storage_type="gp3",
+            allocated_storage=args.allocated_storage_gb,
+            max_allocated_storage=args.max_allocated_storage_gb,
+            storage_encrypted=True,
+            db_name=args.database_name,
+            username=args.master_username,
+            # RDS keeps the password in Secrets Manager and rotates it: no password in config or state.
+            manage_master_user_password=True,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            multi_az=args.multi_az,
+            backup_retention_period=args.backup_retention_days,
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            copy_tags_to_snapshot=True,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=f"{identifier}-final",
+            deletion_protection=True,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            auto_minor_version_upgrade=True,
+            ca_cert_identifier=CA_CERTIFICATE,
+            iam_database_authentication_enabled=True,
+            performance_insights_enabled=args.performance_insights,
+            performance_insights_retention_period=7 if args.performance_insights else None,
+            tags=self._tags("db"),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=log_groups,
+                # Storage autoscaling grows allocated storage; an update must not try to shrink it.
+                ignore_changes=["allocatedStorage"],
+            ),
+        )
+
+    def _create_replica(
+        self, identifier: str, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, parameters: aws.rds.ParameterGroup
+    ) -> aws.rds.Instance:
+        args = self._args
+        return aws.rds.Instance(
+            child_name(self._name, "replica"),
+            identifier=f"{identifier}-replica",
+            replicate_source_db=primary.identifier,
+            instance_class=args.instance_class,
+            storage_type="gp3",
+            max_allocated_storage=args.max_allocated_storage_gb,
+            storage_encrypted=True,
+            vpc_security_group_ids=[security_group.id],
+            parameter_group_name=parameters.name,
+            publicly_accessible=False,
+            # A replica is rebuilt from the primary; its own backups and final snapshot add nothing.
+            backup_retention_period=0,
+            skip_final_snapshot=True,
+            deletion_protection=True,
+            auto_minor_version_upgrade=True,
+            ca_cert_identifier=CA_CERTIFICATE,
+            performance_insights_enabled=args.performance_insights,
+            performance_insights_retention_period=7 if args.performance_insights else None,
+            tags=self._tags("replica"),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["allocatedStorage"]),
+        )
+
+    def _create_proxy(
+        self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, master_secret_arn: pulumi.Output[str]
+    ) -> DatabaseProxy:
+        args = self._args
+        return DatabaseProxy(
+            child_name(self._name, "proxy"),
+            DatabaseProxyArgs(
+                vpc_id=args.vpc_id,
+                subnet_ids=args.isolated_subnet_ids,
+                client_security_group_id=args.app_security_group_id,
+                database_security_group_id=security_group.id,
+                db_instance_identifier=primary.identifier,
+                master_secret_arn=master_secret_arn,
+                tags=args.tags,
+            ),
+            opts=self._child,
+        )

@@ -1,0 +1,130 @@
+"""DatabaseProxy: an RDS Proxy in front of the primary, TLS only, authenticating with the
+database's managed secret."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam_documents import assume_role_policy, secret_reader_policy
+from components.naming import child_name
+from components.tags import StackTags
+
+TIER = "data"
+POSTGRES_PORT = 5432
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseProxyArgs:
+    """Where the proxy runs and what it fronts."""
+
+    vpc_id: pulumi.Input[str]
+    """VPC of the proxy."""
+    subnet_ids: pulumi.Input[Sequence[str]]
+    """Isolated subnets, at least two AZs."""
+    client_security_group_id: pulumi.Input[str]
+    """The app's group: the only client admitted."""
+    database_security_group_id: pulumi.Input[str]
+    """The database's group, which admits the proxy's group."""
+    db_instance_identifier: pulumi.Input[str]
+    """The primary the proxy pools connections to."""
+    master_secret_arn: pulumi.Input[str]
+    """The database's managed master secret, the proxy's credentials."""
+    tags: StackTags
+    """The stack's shared tags."""
+
+
+class DatabaseProxy(pulumi.ComponentResource):
+    """A security group admitting only the app, an IAM role that reads exactly the database's
+    managed secret, the proxy (PostgreSQL, TLS required, SCRAM auth), its default target group
+    and the primary as its target. The database's group gets an ingress rule from the proxy."""
+
+    endpoint: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DatabaseProxyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tierup:index:DatabaseProxy", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def tags(role: str) -> dict[str, str]:
+            return args.tags.for_resource(TIER, role)
+
+        group = aws.ec2.SecurityGroup(
+            child_name(name, "sg"), vpc_id=args.vpc_id, description="RDS Proxy: PostgreSQL from the app only", tags=tags("proxy-sg"), opts=child
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(name, "from-app"),
+            security_group_id=group.id,
+            referenced_security_group_id=args.client_security_group_id,
+            ip_protocol="tcp",
+            from_port=POSTGRES_PORT,
+            to_port=POSTGRES_PORT,
+            description="App to the proxy",
+            tags=tags("proxy-from-app"),
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(name, "to-database"),
+            security_group_id=group.id,
+            referenced_security_group_id=args.database_security_group_id,
+            ip_protocol="tcp",
+            from_port=POSTGRES_PORT,
+            to_port=POSTGRES_PORT,
+            description="Proxy to the database",
+            tags=tags("proxy-to-database"),
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            child_name(name, "database-from-proxy"),
+            security_group_id=args.database_security_group_id,
+            referenced_security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=POSTGRES_PORT,
+            to_port=POSTGRES_PORT,
+            description="Proxy to the database",
+            tags=tags("database-from-proxy"),
+            opts=child,
+        )
+        role = aws.iam.Role(child_name(name, "role"), assume_role_policy=assume_role_policy("rds.amazonaws.com"), tags=tags("proxy-role"), opts=child)
+        aws.iam.RolePolicy(
+            child_name(name, "read-secret"),
+            role=role.id,
+            policy=pulumi.Output.from_input(args.master_secret_arn).apply(secret_reader_policy),
+            opts=child,
+        )
+        proxy = aws.rds.Proxy(
+            child_name(name, "proxy"),
+            engine_family="POSTGRESQL",
+            require_tls=True,
+            role_arn=role.arn,
+            vpc_subnet_ids=args.subnet_ids,
+            vpc_security_group_ids=[group.id],
+            idle_client_timeout=1800,
+            auths=[
+                {
+                    "auth_scheme": "SECRETS",
+                    "secret_arn": args.master_secret_arn,
+                    "iam_auth": "DISABLED",
+                    "client_password_auth_type": "POSTGRES_SCRAM_SHA_256",
+                }
+            ],
+            tags=tags("proxy"),
+            opts=child,
+        )
+        target_group = aws.rds.ProxyDefaultTargetGroup(
+            child_name(name, "targets"),
+            db_proxy_name=proxy.name,
+            connection_pool_config={"max_connections_percent": 90, "connection_borrow_timeout": 120},
+            opts=child,
+        )
+        aws.rds.ProxyTarget(
+            child_name(name, "primary"),
+            db_proxy_name=proxy.name,
+            target_group_name=target_group.name,
+            db_instance_identifier=args.db_instance_identifier,
+            opts=child,
+        )
+        self.endpoint = proxy.endpoint
+        self.register_outputs({"endpoint": self.endpoint})
