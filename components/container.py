@@ -38,9 +38,7 @@ class AppContainer:
             raise ValueError(f"AppContainer: {sorted(overlap)} set both as environment and as secrets")
 
 
-def container_definitions(
-    container: AppContainer, environment: Mapping[str, str], secret_arns: Mapping[str, str], log_group: str, region: str
-) -> str:
+def container_definitions(container: AppContainer, environment: Mapping[str, str], secret_arns: Mapping[str, str], log_group: str, region: str) -> str:
     """The task definition's containerDefinitions JSON, from the container's resolved values."""
     definition: dict[str, object] = {
         "name": CONTAINER_NAME,

@@ -105,9 +105,7 @@ class DataTier(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         identifier = f"{args.tags.project}-{args.tags.stack}-db"
 
-        subnet_group = aws.rds.SubnetGroup(
-            child_name(name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child
-        )
+        subnet_group = aws.rds.SubnetGroup(child_name(name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child)
         security_group = self._create_security_group()
         parameters = aws.rds.ParameterGroup(
             child_name(name, "params"),
@@ -263,9 +261,7 @@ class DataTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["allocatedStorage"]),
         )
 
-    def _create_proxy(
-        self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, master_secret_arn: pulumi.Output[str]
-    ) -> DatabaseProxy:
+    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, master_secret_arn: pulumi.Output[str]) -> DatabaseProxy:
         args = self._args
         return DatabaseProxy(
             child_name(self._name, "proxy"),

@@ -44,6 +44,5 @@ def database_parameters() -> list[dict[str, str]]:
         **MEMORY_FORMULAS,
     }
     return [
-        {"name": name, "value": value, "apply_method": "pending-reboot" if name in STATIC_PARAMETERS else "immediate"}
-        for name, value in sorted(values.items())
+        {"name": name, "value": value, "apply_method": "pending-reboot" if name in STATIC_PARAMETERS else "immediate"} for name, value in sorted(values.items())
     ]

@@ -46,7 +46,11 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
     database += ", protected" if data["protect"] else ""
     database += ", read replica" if data["read_replica"] else ""
     database += ", RDS Proxy" if data["proxy"] else ""
-    cache_text = "cache in PostgreSQL (UNLOGGED table, no AWS resources)" if cache["mode"] == "postgres" else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
+    cache_text = (
+        "cache in PostgreSQL (UNLOGGED table, no AWS resources)"
+        if cache["mode"] == "postgres"
+        else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
+    )
     return [
         ("network", nat[network["nat_strategy"]]),
         ("network", f"flow logs {'on, kept ' + str(network['log_retention_days']) + ' days' if network['flow_logs'] else 'off'}"),

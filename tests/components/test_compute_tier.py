@@ -159,7 +159,11 @@ def test_upgrading_v1_0_to_v1_5_keeps_the_compute_identities(dev_graph: Resource
     for type_token in ("aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", SERVICE, "aws:iam/role:Role"):
         kept = {r.urn for r in dev_graph.of_type(type_token) if dev_graph.tier_of(r) == "compute"}
         assert kept and kept <= {r.urn for r in upgraded.of_type(type_token)}, type_token
-    assert one(dev_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == one(upgraded, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"] == "tierup-dev-app"
+    assert (
+        one(dev_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"]
+        == one(upgraded, "aws:ecs/taskDefinition:TaskDefinition").inputs["family"]
+        == "tierup-dev-app"
+    )
     log_groups = [r.urn for r in dev_graph.of_type("aws:cloudwatch/logGroup:LogGroup") if dev_graph.tier_of(r) == "compute"]
     assert log_groups == ["urn:pulumi:dev::tierup::tierup:index:ComputeTier$aws:cloudwatch/logGroup:LogGroup::compute-logs"]
     assert set(log_groups) <= {r.urn for r in upgraded.of_type("aws:cloudwatch/logGroup:LogGroup")}

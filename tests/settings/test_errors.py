@@ -71,6 +71,11 @@ CASES = [
         "tierup:compute.onDemandBase: 3 is above maxTasks 2; allowed: an integer from 0 to 2",
     ),
     ({"tierup:compute": {"architecture": "arm64"}}, 'tierup:compute.architecture: "arm64" is not allowed; allowed: ARM64, X86_64'),
+    (
+        {"tierup:data": {"logRetentionDays": 10}},
+        "tierup:data.logRetentionDays: 10 is not allowed; allowed: a CloudWatch retention: "
+        "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+    ),
     ({"tierup:data": {"backupRetentionDays": 0}}, "tierup:data.backupRetentionDays: 0 is out of range; allowed: an integer from 1 to 35"),
     (
         {"tierup:data": {"engineVersion": "12"}},
@@ -100,6 +105,10 @@ CASES = [
     (
         {"tierup:app": {"environment": {"MODE": "x"}, "secrets": {"MODE": "arn:aws:ssm:us-east-1:123456789012:parameter/mode"}}},
         'tierup:app.secrets.MODE: "MODE" is also set in environment; allowed: each name in one of environment or secrets',
+    ),
+    (
+        {"tierup:app": {"environment": {"DB_HOST": "elsewhere"}}},
+        'tierup:app.environment.DB_HOST: "elsewhere" is set by the platform; allowed: names that do not start with DB_, CACHE_, REDIS_',
     ),
     ({"tierup:app": {"port": 80}}, "tierup:app.port: 80 is out of range; allowed: an integer from 1024 to 65535"),
     ({"tierup:app": {"healthCheckPath": "health"}}, 'tierup:app.healthCheckPath: "health" is not allowed; allowed: a path starting with /'),

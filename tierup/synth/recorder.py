@@ -76,7 +76,10 @@ class DeterministicMocks(mocks.Mocks):
         if type_token == "aws:rds/proxy:Proxy":
             return {"endpoint": f"{name}.proxy-abcdefghijkl.{self.region}.rds.amazonaws.com"}
         if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
-            return {"primaryEndpointAddress": f"master.{name}.abcdef.cache.amazonaws.com", "readerEndpointAddress": f"replica.{name}.abcdef.cache.amazonaws.com"}
+            return {
+                "primaryEndpointAddress": f"master.{name}.abcdef.cache.amazonaws.com",
+                "readerEndpointAddress": f"replica.{name}.abcdef.cache.amazonaws.com",
+            }
         return {}
 
     def call(self, args: mocks.MockCallArgs) -> dict:

@@ -1,0 +1,156 @@
+"""DataTier and CacheTier under the mock engine: exact values per release, and data safety
+across upgrades of one stack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from components.data_tier import REPLACEMENT_INPUTS
+from tierup.synth.graph import SECRET, Resource, ResourceGraph
+from tierup.synth.recorder import MOCK_GENERATED_SECRET
+from tierup.synth.runner import synthesize
+
+DB = "aws:rds/instance:Instance"
+STATEFUL = tuple(REPLACEMENT_INPUTS)
+SECRET_WORDS = ("password", "token", "secretstring")
+# Keys that mention a secret but hold a setting, not a secret.
+SETTING_KEYS = {"manageMasterUserPassword", "authTokenUpdateStrategy", "clientPasswordAuthType"}
+
+
+def named(graph: ResourceGraph, name: str) -> Resource:
+    return next(r for r in graph if r.name == name)
+
+
+@pytest.fixture(scope="module")
+def prod_ladder(project_dir: Path, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> dict[str, ResourceGraph]:
+    """The prod stack at each release, as its upgrades would see it."""
+    return {"v1.0": synthesize(project_dir, "prod", release="v1.0"), "v1.5": prod_graph, "v2.0": scale_graph}
+
+
+def test_v1_0_database_is_small_private_encrypted_and_hard_to_delete(dev_graph: ResourceGraph) -> None:
+    db = named(dev_graph, "data-db").inputs
+    assert (db["instanceClass"], db["multiAz"], db["engine"], db["engineVersion"]) == ("db.t4g.micro", False, "postgres", "16")
+    assert (db["storageEncrypted"], db["publiclyAccessible"], db["manageMasterUserPassword"], db["deletionProtection"]) == (True, False, True, True)
+    assert "password" not in db
+    assert (db["storageType"], db["allocatedStorage"], db["maxAllocatedStorage"]) == ("gp3", 20, 100)
+    assert (db["skipFinalSnapshot"], db["finalSnapshotIdentifier"], db["copyTagsToSnapshot"]) == (False, "tierup-dev-db-final", True)
+    assert (db["enabledCloudwatchLogsExports"], db["autoMinorVersionUpgrade"], db["caCertIdentifier"]) == (["postgresql", "upgrade"], True, "rds-ca-rsa2048-g1")
+    assert (db["backupRetentionPeriod"], db["performanceInsightsEnabled"]) == (7, False)
+    assert named(dev_graph, "data-db").options.protect is False
+    assert [r for r in dev_graph if r.type in ("aws:rds/proxy:Proxy", "aws:elasticache/replicationGroup:ReplicationGroup")] == []
+
+
+def test_v1_5_database_is_multi_az_backed_up_watched_and_protected(prod_graph: ResourceGraph) -> None:
+    db = named(prod_graph, "data-db")
+    assert (db.inputs["multiAz"], db.inputs["performanceInsightsEnabled"], db.inputs["performanceInsightsRetentionPeriod"]) == (True, True, 7)
+    assert db.inputs["backupRetentionPeriod"] >= 7
+    assert db.options.protect is True
+    assert db.options.ignore_changes == ("allocatedStorage",)
+
+
+def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: ResourceGraph) -> None:
+    primary, replica = named(scale_graph, "data-db"), named(scale_graph, "data-replica")
+    assert (replica.inputs["replicateSourceDb"], replica.inputs["instanceClass"], replica.options.protect) == (
+        primary.outputs["identifier"],
+        "db.t4g.small",
+        True,
+    )
+    proxy = named(scale_graph, "data-proxy-proxy").inputs
+    assert (proxy["engineFamily"], proxy["requireTls"]) == ("POSTGRESQL", True)
+    assert proxy["auths"] == [
+        {"authScheme": "SECRETS", "clientPasswordAuthType": "POSTGRES_SCRAM_SHA_256", "iamAuth": "DISABLED", "secretArn": scale_graph.outputs["dbSecretArn"]}
+    ]
+    policy = json.loads(named(scale_graph, "data-proxy-read-secret").inputs["policy"])
+    assert policy["Statement"] == [{"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": scale_graph.outputs["dbSecretArn"]}]
+    group = named(scale_graph, "cache-group").inputs
+    assert (group["engine"], group["numCacheClusters"], group["atRestEncryptionEnabled"], group["transitEncryptionEnabled"]) == ("valkey", 2, True, True)
+    assert (group["automaticFailoverEnabled"], group["multiAzEnabled"], group["authToken"]) == (True, True, SECRET)
+    assert named(scale_graph, "cache-auth-token-value").inputs["secretString"] == SECRET
+
+
+def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: ResourceGraph) -> None:
+    (container,) = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    assert environment["DB_HOST"] == named(scale_graph, "data-proxy-proxy").outputs["endpoint"]
+    assert (environment["DB_PORT"], environment["DB_NAME"], environment["DB_READ_HOST"]) == (
+        "5432",
+        "app",
+        named(scale_graph, "data-replica").outputs["address"],
+    )
+    assert (environment["REDIS_HOST"], environment["REDIS_PORT"], environment["REDIS_TLS"]) == (
+        named(scale_graph, "cache-group").outputs["primaryEndpointAddress"],
+        "6379",
+        "true",
+    )
+    secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+    assert secrets["REDIS_AUTH_TOKEN"] == named(scale_graph, "cache-auth-token-secret").outputs["arn"]
+    assert secrets["DB_PASSWORD"] == scale_graph.outputs["dbSecretArn"] + ":password::"
+
+
+def test_the_postgres_cache_needs_no_aws_resources(dev_graph: ResourceGraph) -> None:
+    assert [r.type for r in dev_graph if dev_graph.tier_of(r) == "cache"] == ["tierup:index:CacheTier"]
+    (container,) = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    assert (environment["CACHE_BACKEND"], environment["CACHE_TABLE"], environment["CACHE_MIGRATION"]) == (
+        "postgres",
+        "tierup_cache",
+        "migrations/001_cache.sql",
+    )
+    assert environment["DB_HOST"] == named(dev_graph, "data-db").outputs["address"]
+
+
+@pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph"])
+def test_database_and_cache_admit_only_the_app_group(graph_name: str, request: pytest.FixtureRequest) -> None:
+    graph: ResourceGraph = request.getfixturevalue(graph_name)
+    app_sg = named(graph, "network-app-sg").id
+    for group_name, port in (("data-sg", 5432), ("cache-sg", 6379)):
+        if not [r for r in graph if r.name == group_name]:
+            continue
+        group_id = named(graph, group_name).id
+        rules = [r.inputs for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") if r.inputs["securityGroupId"] == group_id]
+        sources = {rule.get("referencedSecurityGroupId") for rule in rules}
+        assert all("cidrIpv4" not in rule and rule["fromPort"] == rule["toPort"] == port for rule in rules), group_name
+        assert app_sg in sources and sources <= {app_sg, *(r.id for r in graph if r.name == "data-proxy-sg")}, group_name
+
+
+def test_stateful_resources_keep_their_urns_and_replacement_inputs_across_releases(prod_ladder: dict[str, ResourceGraph]) -> None:
+    def identities(graph: ResourceGraph) -> dict[str, dict[str, object]]:
+        return {
+            r.urn: {key: r.inputs.get(key) for key in REPLACEMENT_INPUTS[r.type]}
+            for r in graph
+            if r.type in STATEFUL and graph.tier_of(r) == "data" and r.name != "data-replica"
+        }
+
+    first = identities(prod_ladder["v1.0"])
+    assert sorted(urn.rsplit("::", 1)[1] for urn in first) == ["data-db", "data-params", "data-subnets"]
+    for release in ("v1.5", "v2.0"):
+        assert identities(prod_ladder[release]) == first, release
+
+
+def test_releases_only_add_network_and_compute_resources_around_the_data(prod_ladder: dict[str, ResourceGraph]) -> None:
+    for older, newer in (("v1.0", "v1.5"), ("v1.5", "v2.0")):
+        removed = {r.urn for r in prod_ladder[older]} - {r.urn for r in prod_ladder[newer]}
+        assert not [urn for urn in removed if "$aws:rds/" in urn or "$aws:ec2/subnet:" in urn], (older, newer)
+
+
+@pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph"])
+def test_no_plaintext_password_or_token_anywhere(graph_name: str, request: pytest.FixtureRequest) -> None:
+    graph: ResourceGraph = request.getfixturevalue(graph_name)
+    assert MOCK_GENERATED_SECRET not in graph.to_json()
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if any(word in key.lower() for word in SECRET_WORDS) and key not in SETTING_KEYS:
+                    assert item == SECRET, f"{path}.{key}"
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    for resource in graph:
+        walk(resource.inputs, resource.urn)
+        walk(resource.outputs, resource.urn)
