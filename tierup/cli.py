@@ -1,4 +1,4 @@
-"""The `tierup` command: synth and check stacks offline."""
+"""The `tierup` command: synthesize stacks and check them against the guardrails, offline."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from tierup.catalogue import write_catalogue
+from tierup.check import CheckError, StackCheck, check_stacks
+from tierup.report import RENDERERS
 from tierup.summary import resource_lines, summary_lines
-from tierup.synth.graph import ResourceGraph
-from tierup.synth.runner import SynthError, SynthRequest, synthesize, synthesize_all
+from tierup.synth.runner import SynthError, synthesize
 from tierup.synth.stackfile import StackFileError, find_project_dir, list_stacks
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -22,8 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("stack")
     synth.add_argument("--release", help="synthesize as if tierup:release were this (v1.0, v1.5, v2.0)")
     synth.add_argument("--format", choices=("table", "json"), default="table")
-    check = commands.add_parser("check", help="synthesize stacks in parallel and summarize each (all stacks by default)")
+    check = commands.add_parser("check", help="synthesize stacks and run the policy pack on each (all stacks by default)")
     check.add_argument("stacks", nargs="*")
+    check.add_argument("--release", help="check as if tierup:release were this (v1.0, v1.5, v2.0)")
+    check.add_argument("--format", choices=tuple(RENDERERS), default="table")
+    commands.add_parser("catalogue", help="regenerate policies/README.md from the policy pack's metadata")
     return parser
 
 
@@ -31,9 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         project_dir = (args.project_dir or find_project_dir(Path.cwd())).resolve()
+        if args.command == "catalogue":
+            print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
+            return EXIT_OK
         if args.command == "synth":
             return _synth(project_dir, args.stack, args.release, args.format)
-        return _check(project_dir, args.stacks)
+        return _check(project_dir, args.stacks, args.release, args.format)
     except (StackFileError, SynthError) as error:
         print(f"tierup: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -48,21 +56,15 @@ def _synth(project_dir: Path, stack: str, release: str | None, output_format: st
     return EXIT_OK
 
 
-def _check(project_dir: Path, stacks: list[str]) -> int:
+def _check(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:
     names = stacks or list_stacks(project_dir)
     if not names:
         raise StackFileError(f"no Pulumi.<stack>.yaml files in {project_dir}")
-    results = synthesize_all(project_dir, [SynthRequest(name) for name in names])
-    blocks = []
-    failed = False
-    for result in results:
-        if isinstance(result, ResourceGraph):
-            blocks.append("\n".join(summary_lines(result)))
-        else:
-            failed = True
-            blocks.append(f"tierup: {result}")
-    print("\n\n".join(blocks))
-    return EXIT_USAGE if failed else EXIT_OK
+    results = check_stacks(project_dir, names, release)
+    print(RENDERERS[output_format](results))
+    if any(isinstance(result, CheckError) for result in results):
+        return EXIT_USAGE
+    return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
 
 
 if __name__ == "__main__":

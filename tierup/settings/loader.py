@@ -70,7 +70,7 @@ _SECRET_ARN = text_matching(
 # Names that announce a secret: their value belongs in `secrets` (valueFrom), never in plain env.
 # The data and cache tiers hand the app these (DB_HOST, REDIS_HOST, ...); the stack may not.
 PLATFORM_ENV_PREFIXES = ("DB_", "CACHE_", "REDIS_")
-_SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
+SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
 
 _SECTIONS = (
     _Section(
@@ -264,7 +264,7 @@ def _object(raw: object) -> dict[str, object]:
 
 def _checked_app(app: AppSettings) -> AppSettings:
     for name, _ in app.environment:
-        if _SECRET_LOOKING_NAME.search(name):
+        if SECRET_LOOKING_NAME.search(name):
             raise ConfigError(
                 f"tierup:app.environment.{name}",
                 HIDDEN,

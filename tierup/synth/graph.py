@@ -40,6 +40,8 @@ class Resource:
     outputs: dict[str, Any]
     options: ResourceOptions
     dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Input name → URNs it was computed from (known at preview, unlike the ids)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +96,7 @@ class ResourceGraph:
                     **item,
                     "options": ResourceOptions(**{k: _tuple_if_list(v) for k, v in item["options"].items()}),
                     "dependencies": tuple(item["dependencies"]),
+                    "property_dependencies": {k: tuple(v) for k, v in item.get("property_dependencies", {}).items()},
                 }
             )
             for item in data.pop("resources")

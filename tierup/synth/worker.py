@@ -7,6 +7,7 @@ Prints the ResourceGraph as JSON; on failure prints one line to stderr and exits
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import runpy
 import sys
@@ -99,6 +100,9 @@ def _plain(value: Any) -> Any:
 
 
 def main(argv: list[str]) -> int:
+    # A one-shot process that builds thousands of SDK classes and frees nothing: the cyclic
+    # collector only costs time here (measured: a fifth to a third of the run).
+    gc.disable()
     if len(argv) not in (2, 3):
         print("usage: python -m tierup.synth.worker PROJECT_DIR STACK [RELEASE]", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,236 @@
+"""Data guardrails: the PostgreSQL instance, its parameters, its proxy, and who may reach data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from pulumi_policy import Policy, PolicyResource, Severity
+
+from policies.base import Level, Props, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup.settings.guardrails import Guardrails
+
+DB_INSTANCE = "aws:rds/instance:Instance"
+PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+DB_PROXY = "aws:rds/proxy:Proxy"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+ECS_SERVICE = "aws:ecs/service:Service"
+SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+
+NOT_PUBLIC = Spec(
+    name="rds-no-public-access",
+    description="Databases are not publicly accessible.",
+    severity=Severity.CRITICAL,
+    remediation="Set publiclyAccessible to false.",
+    references=("D1", "CKV_AWS_17", "AVD-AWS-0180", "RDS.2"),
+)
+ENCRYPTED = Spec(
+    name="rds-storage-encrypted",
+    description="Database storage is encrypted.",
+    severity=Severity.HIGH,
+    remediation="Set storageEncrypted to true (this replaces an existing database: restore a snapshot into a new encrypted one).",
+    references=("D2", "CKV_AWS_16", "AVD-AWS-0080", "RDS.3"),
+)
+FORCE_SSL = Spec(
+    name="rds-force-ssl",
+    description="Every database uses a parameter group that refuses connections without TLS.",
+    severity=Severity.HIGH,
+    remediation="Give the instance a parameter group with rds.force_ssl set to 1.",
+    references=("D3", "CKV2_AWS_69", "RDS.38"),
+)
+MANAGED_PASSWORD = Spec(
+    name="rds-managed-master-password",
+    description="The master password is managed by RDS in Secrets Manager; no password is written in the program.",
+    severity=Severity.CRITICAL,
+    remediation="Remove password and set manageMasterUserPassword to true.",
+    references=("D15", "RDS.25"),
+)
+LOG_EXPORTS = Spec(
+    name="rds-log-exports",
+    description="Databases export their postgresql log to CloudWatch Logs.",
+    severity=Severity.MEDIUM,
+    remediation='Set enabledCloudwatchLogsExports to ["postgresql", "upgrade"].',
+    references=("D8", "CKV_AWS_129", "RDS.9"),
+)
+MINOR_UPGRADES = Spec(
+    name="rds-auto-minor-version-upgrade",
+    description="Databases take minor engine upgrades automatically.",
+    severity=Severity.MEDIUM,
+    remediation="Set autoMinorVersionUpgrade to true.",
+    references=("D10", "CKV_AWS_226", "RDS.13"),
+)
+MULTI_AZ = Spec(
+    name="rds-multi-az",
+    description="The primary database has a standby in a second AZ from release v1.5.",
+    severity=Severity.HIGH,
+    remediation="Set multiAz to true on the database (tierup:data.multiAz).",
+    references=("D6", "CKV_AWS_157", "RDS.5"),
+    level=when(lambda rails: rails.multi_az_database),
+    quiet_reason="a single-AZ database is the release's design",
+)
+BACKUPS = Spec(
+    name="rds-backup-retention",
+    description="Automated backups are kept at least as long as the release requires (1 day in v1.0, 7 from v1.5).",
+    severity=Severity.HIGH,
+    remediation="Raise backupRetentionPeriod (tierup:data.backupRetentionDays).",
+    references=("D4", "CKV_AWS_133", "AVD-AWS-0077", "RDS.11"),
+)
+DELETION_PROTECTION = Spec(
+    name="rds-deletion-protection",
+    description="Databases have deletion protection; mandatory from release v1.5.",
+    severity=Severity.HIGH,
+    remediation="Set deletionProtection to true.",
+    references=("D5", "CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
+    level=when(lambda rails: rails.protect_database, Level.ADVISORY),
+)
+PROTECT = Spec(
+    name="rds-pulumi-protect",
+    description="From release v1.5 Pulumi refuses any update that would delete or replace a database.",
+    severity=Severity.HIGH,
+    remediation="Set the protect resource option on the database (tierup:data.protect).",
+    references=("D5", "pulumi-protect"),
+    level=when(lambda rails: rails.protect_database),
+    quiet_reason="the release does not promise protected data",
+)
+INSTANCE_CLASS = Spec(
+    name="rds-instance-class-allowed",
+    description="Databases use an instance class the release allows.",
+    severity=Severity.MEDIUM,
+    remediation="Choose one of the release's instance classes, or move the stack up a release.",
+    references=("release-ladder", "cost"),
+)
+PROXY_TLS = Spec(
+    name="rds-proxy-require-tls",
+    description="RDS proxies require TLS and authenticate with Secrets Manager secrets.",
+    severity=Severity.HIGH,
+    remediation="Set requireTls to true and give every auth the SECRETS scheme with a secretArn.",
+    references=("D17",),
+)
+INGRESS_FROM_APP = Spec(
+    name="data-ingress-only-from-app",
+    description="Database, proxy and cache security groups admit only the app's security group (or the proxy's), never a CIDR.",
+    severity=Severity.CRITICAL,
+    remediation="Replace the rule with one that references the app's security group.",
+    references=("N7", "AwsSolutions-RDS8"),
+)
+
+
+def is_replica(props: Props) -> bool:
+    return props.get("replicateSourceDb") is not None
+
+
+def _not_public_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if truthy(props, "publiclyAccessible"):
+        yield "Set publiclyAccessible to false."
+
+
+def _encryption_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    # A replica inherits the primary's encryption; for a primary the AWS default is unencrypted.
+    if not truthy(props, "storageEncrypted", default=is_replica(props)):
+        yield "Set storageEncrypted to true."
+
+
+def _force_ssl_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
+    for instance in of_type(resources, DB_INSTANCE):
+        groups = [dep for dep in depends_on(instance, "parameterGroupName") if dep.resource_type == PARAMETER_GROUP]
+        if not groups:
+            yield "Give the database a parameter group of the stack's with rds.force_ssl set to 1.", instance.urn
+        for group in groups:
+            values = {p.get("name"): str(p.get("value")) for p in as_list(group.props.get("parameters")) if isinstance(p, Mapping)}
+            if values.get("rds.force_ssl") != "1":
+                yield "Set rds.force_ssl to 1 in the database's parameter group.", group.urn
+
+
+def _managed_password_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if props.get("password") is not None:
+        yield "Remove password from the program and let RDS manage it (manageMasterUserPassword)."
+    if not is_replica(props) and not truthy(props, "manageMasterUserPassword"):
+        yield "Set manageMasterUserPassword to true."
+
+
+def _log_export_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if not is_replica(props) and "postgresql" not in as_list(props.get("enabledCloudwatchLogsExports")):
+        yield 'Add "postgresql" to enabledCloudwatchLogsExports.'
+
+
+def _minor_upgrade_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if not truthy(props, "autoMinorVersionUpgrade", default=True):
+        yield "Set autoMinorVersionUpgrade to true."
+
+
+def _multi_az_violations(props: Props, rails: Guardrails) -> Iterable[str]:
+    if not is_replica(props) and not truthy(props, "multiAz"):
+        yield f"Set multiAz to true on the database from release {rails.release.value}."
+
+
+def _backup_violations(props: Props, rails: Guardrails) -> Iterable[str]:
+    days = props.get("backupRetentionPeriod")
+    if not is_replica(props) and (days is None or number(days) < rails.min_backup_days):
+        yield f"Keep backups at least {rails.min_backup_days} days (backupRetentionPeriod is {days if days is not None else 'unset'})."
+
+
+def _deletion_protection_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if not truthy(props, "deletionProtection"):
+        yield "Set deletionProtection to true."
+
+
+def _protect_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
+    for instance in of_type(resources, DB_INSTANCE):
+        if not instance.opts.protect:
+            yield "Set the protect resource option on the database (tierup:data.protect true).", instance.urn
+
+
+def _instance_class_violations(props: Props, rails: Guardrails) -> Iterable[str]:
+    instance_class = props.get("instanceClass")
+    if instance_class not in rails.allowed_instance_classes:
+        yield f"Use one of {', '.join(rails.allowed_instance_classes)} in release {rails.release.value}, not {instance_class}."
+
+
+def _proxy_tls_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if not truthy(props, "requireTls"):
+        yield "Set requireTls to true on the proxy."
+    for auth in as_list(props.get("auths")):
+        if not isinstance(auth, Mapping) or auth.get("authScheme") != "SECRETS" or not auth.get("secretArn"):
+            yield "Authenticate the proxy with a Secrets Manager secret (authScheme SECRETS and a secretArn)."
+
+
+def _data_groups(resources: Sequence[PolicyResource]) -> set[str]:
+    keys = {DB_INSTANCE: "vpcSecurityGroupIds", DB_PROXY: "vpcSecurityGroupIds", REPLICATION_GROUP: "securityGroupIds"}
+    return {dep.urn for resource in of_type(resources, *keys) for dep in depends_on(resource, keys[resource.resource_type])}
+
+
+def _ingress_from_app_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
+    data_groups = _data_groups(resources)
+    app_groups = {dep.urn for service in of_type(resources, ECS_SERVICE) for dep in depends_on(service, "networkConfiguration")}
+    proxy_groups = {dep.urn for proxy in of_type(resources, DB_PROXY) for dep in depends_on(proxy, "vpcSecurityGroupIds")}
+    for group in of_type(resources, SECURITY_GROUP):
+        if group.urn in data_groups and as_list(group.props.get("ingress")):
+            yield "Replace the group's inline ingress with rules that reference the app's security group.", group.urn
+    for rule in of_type(resources, SG_INGRESS_RULE, SG_RULE):
+        owners = {dep.urn for dep in depends_on(rule, "securityGroupId")}
+        if not owners & data_groups or rule.props.get("type") == "egress":
+            continue
+        sources = {dep.urn for dep in depends_on(rule, "referencedSecurityGroupId") + depends_on(rule, "sourceSecurityGroupId")}
+        cidrs = [rule.props.get("cidrIpv4"), rule.props.get("cidrIpv6"), *as_list(rule.props.get("cidrBlocks"))]
+        if any(cidrs) or not sources or not sources <= app_groups | proxy_groups:
+            yield "Admit only the app's security group (a security-group reference, never a CIDR).", rule.urn
+
+
+def policies(rails: Guardrails) -> list[Policy]:
+    instance = (DB_INSTANCE,)
+    return [
+        resource_policy(NOT_PUBLIC, instance, _not_public_violations, rails),
+        resource_policy(ENCRYPTED, instance, _encryption_violations, rails),
+        stack_policy(FORCE_SSL, _force_ssl_violations, rails),
+        resource_policy(MANAGED_PASSWORD, instance, _managed_password_violations, rails),
+        resource_policy(LOG_EXPORTS, instance, _log_export_violations, rails),
+        resource_policy(MINOR_UPGRADES, instance, _minor_upgrade_violations, rails),
+        resource_policy(MULTI_AZ, instance, _multi_az_violations, rails),
+        resource_policy(BACKUPS, instance, _backup_violations, rails),
+        resource_policy(DELETION_PROTECTION, instance, _deletion_protection_violations, rails),
+        stack_policy(PROTECT, _protect_violations, rails),
+        resource_policy(INSTANCE_CLASS, instance, _instance_class_violations, rails),
+        resource_policy(PROXY_TLS, (DB_PROXY,), _proxy_tls_violations, rails),
+        stack_policy(INGRESS_FROM_APP, _ingress_from_app_violations, rails),
+    ]

@@ -1,0 +1,74 @@
+"""IAM guardrails: no wildcard actions, no PassRole on everything, trust only services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pulumi_policy import Policy, Severity
+
+from policies.base import Props, Spec, as_list, json_document, resource_policy
+from tierup.settings.guardrails import Guardrails
+
+POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy")
+ROLE = "aws:iam/role:Role"
+
+NO_WILDCARD_ACTIONS = Spec(
+    name="iam-no-wildcard-actions",
+    description="No IAM statement allows every action, or every action of a service.",
+    severity=Severity.HIGH,
+    remediation="List the actions the role needs.",
+    references=("I1", "I2", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355", "IAM.1", "IAM.21"),
+)
+NO_PASSROLE_ON_ALL = Spec(
+    name="iam-no-passrole-on-all-roles",
+    description="No IAM statement allows iam:PassRole on every role.",
+    severity=Severity.CRITICAL,
+    remediation="Limit iam:PassRole to the ARNs of the roles that must be passed.",
+    references=("I3", "CKV_AWS_286", "AVD-AWS-0342"),
+)
+TRUST_NAMED_PRINCIPALS = Spec(
+    name="iam-role-trusts-named-principals",
+    description="Roles are assumable only by named services or accounts, never by everyone.",
+    severity=Severity.CRITICAL,
+    remediation="Name the service principal (e.g. ecs-tasks.amazonaws.com) in the trust policy.",
+    references=("I4", "CKV_AWS_60", "CKV_AWS_61"),
+)
+
+
+def allow_statements(document: object) -> list[Mapping[str, object]]:
+    """The Allow statements of a policy document."""
+    if not isinstance(document, Mapping):
+        return []
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping) and s.get("Effect") == "Allow"]
+
+
+def _wildcard_action_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    for statement in allow_statements(json_document(props, "policy")):
+        if statement.get("NotAction") is not None:
+            yield "Replace NotAction with the list of allowed actions."
+        for action in as_list(statement.get("Action")):
+            if str(action) == "*" or str(action).endswith(":*"):
+                yield f"Replace the wildcard action {action} with the actions the role needs."
+
+
+def _passrole_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    for statement in allow_statements(json_document(props, "policy")):
+        actions = {str(a).lower() for a in as_list(statement.get("Action"))}
+        if actions & {"iam:passrole", "iam:*", "*"} and "*" in as_list(statement.get("Resource")):
+            yield "Limit iam:PassRole to named role ARNs instead of *."
+
+
+def _trust_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    for statement in allow_statements(json_document(props, "assumeRolePolicy")):
+        principal = statement.get("Principal")
+        principals = as_list(principal.get("AWS")) if isinstance(principal, Mapping) else as_list(principal)
+        if "*" in principals:
+            yield "Name the principals that may assume the role instead of *."
+
+
+def policies(rails: Guardrails) -> list[Policy]:
+    return [
+        resource_policy(NO_WILDCARD_ACTIONS, POLICY_TYPES, _wildcard_action_violations, rails),
+        resource_policy(NO_PASSROLE_ON_ALL, POLICY_TYPES, _passrole_violations, rails),
+        resource_policy(TRUST_NAMED_PRINCIPALS, (ROLE,), _trust_violations, rails),
+    ]

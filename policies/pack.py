@@ -1,0 +1,35 @@
+"""The whole pack for one stack: every area's policies, built for the stack's release."""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from policies import cache, compute, data, iam, network, observability
+from tierup.settings.guardrails import Guardrails
+
+PACK_NAME = "tierup-guardrails"
+AREAS = (network, compute, data, cache, iam, observability)
+
+
+def all_policies(rails: Guardrails) -> list[Policy]:
+    """Every policy, in area order, with the levels and limits of the release."""
+    return [policy for area in AREAS for policy in area.policies(rails)]
+
+
+# Scanner checks this pack deliberately does not enforce, or enforces differently, and why
+# (reference: security-controls-and-cost.md §2.7). Rendered into the catalogue.
+SETTLED_CONFLICTS = (
+    ("CKV_AWS_333 / ECS.2 (no public IP on tasks)", "Advisory in v1.0 only: the MVP has no NAT gateway or ALB to stay near $30; "
+     "the app's group then admits the app port alone (ec2-security-group-world-ingress-only-at-edge)."),
+    ("CKV_AWS_338 (log retention of a year or more)", "Not enforced: retention is bounded to 7-90 days by release for cost "
+     "(cloudwatch-log-retention-bounded, CKV_AWS_66)."),
+    ("CKV_AWS_2 / ELB.1 (HTTPS only)", "Advisory until the stack sets tierup:app.certificateArn: without a certificate the ALB can only serve HTTP."),
+    ("CKV_AWS_260 (port 80 open to the world)", "Allowed on the load balancer only, where HTTP redirects to HTTPS."),
+    ("AVD-AWS-0053 (internet-facing load balancer)", "Expected: the ALB is the platform's edge."),
+    ("CKV_AWS_378 (HTTP target group)", "TLS terminates at the ALB; the hop to the tasks stays inside the VPC."),
+    ("AwsSolutions-ECS2 (any environment variable)", "Only secret-looking names are refused (ecs-task-no-plaintext-secrets)."),
+    ("CKV_AWS_355 / IAM.21 (no * resource)", "ecr:GetAuthorizationToken has no resource-level permissions; it alone may use *."),
+    ("CKV_AWS_382 (unrestricted egress)", "Not needed: app egress is HTTPS out plus TCP inside the VPC."),
+    ("RDS.6 enhanced monitoring, ELB.5 access logs, WAF logging, CloudWatch KMS", "Not built yet: each adds a bill (a role and "
+     "log volume, an S3 bucket, a log group per ACL, a KMS key); candidates for v2.0."),
+)  # fmt: skip

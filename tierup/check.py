@@ -1,0 +1,67 @@
+"""`tierup check`: synthesize each stack and run the policy pack on it, stacks in parallel."""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport
+from tierup.synth.graph import ResourceGraph
+from tierup.synth.runner import SynthError, synthesize
+from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
+
+POLICY_PACK_DIR = "policies"
+
+
+@dataclass(frozen=True)
+class StackCheck:
+    """A stack's graph and what the guardrails said about it."""
+
+    graph: ResourceGraph
+    policies: PolicyReport
+
+    @property
+    def passed(self) -> bool:
+        return self.policies.passed
+
+
+class CheckError(Exception):
+    """A stack could not be checked; the message is one line naming the stack."""
+
+
+def stack_config(project_dir: Path, stack: str, release: str | None) -> StackConfig:
+    """The stack's config as the CLI would pass it, with an optional release override."""
+    config = load_stack_config(project_dir, stack)
+    if release is None:
+        return config
+    return dataclasses.replace(config, values={**config.values, "tierup:release": release})
+
+
+def check_stack(project_dir: Path, stack: str, release: str | None = None) -> StackCheck:
+    """Synthesize the stack while its policy pack starts, then analyze the graph."""
+    try:
+        config = stack_config(project_dir, stack, release)
+        # The pack starts first so that its start-up overlaps the synthesis.
+        with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
+            graph = synthesize(project_dir, stack, release)
+            return StackCheck(graph=graph, policies=pack.analyze(graph))
+    except StackFileError as error:
+        raise CheckError(f"{stack}: {error}") from None
+    except (SynthError, PolicyPackError) as error:
+        message = str(error)
+        raise CheckError(message if message.startswith(f"{stack}: ") else f"{stack}: {message}") from None
+
+
+def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None) -> list[StackCheck | CheckError]:
+    """Each stack's check (or its error), in order, computed in parallel."""
+
+    def run(stack: str) -> StackCheck | CheckError:
+        try:
+            return check_stack(project_dir, stack, release)
+        except CheckError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=max(1, len(stacks))) as pool:
+        return list(pool.map(run, stacks))

@@ -1,0 +1,233 @@
+"""Run the policy pack the way the Pulumi CLI does: spawn its __main__.py, read the port it
+prints, and call the analyzer over gRPC for every resource and once for the stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tierup.synth.graph import SECRET, UNKNOWN, Resource, ResourceGraph
+from tierup.synth.stackfile import StackConfig
+
+PACK_START_SECONDS = 30
+MANDATORY, ADVISORY, NOT_EVALUATED = "mandatory", "advisory", "not evaluated"
+
+
+class PolicyPackError(Exception):
+    """The pack could not be started or answered badly; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation (or a policy that could not be evaluated) on one resource or the stack."""
+
+    policy: str
+    level: str
+    message: str
+    urn: str | None
+    severity: str
+    remediation: str
+
+
+@dataclass(frozen=True)
+class PolicyReport:
+    """What the pack said about one stack."""
+
+    stack: str
+    pack: str
+    policy_count: int
+    findings: tuple[Finding, ...]
+    not_applicable: dict[str, str] = field(default_factory=dict)
+
+    def at(self, level: str) -> list[Finding]:
+        return [f for f in self.findings if f.level == level]
+
+    @property
+    def passed(self) -> bool:
+        """No mandatory violation."""
+        return not self.at(MANDATORY)
+
+
+class PolicyPackProcess:
+    """The pack's analyzer server, started for one stack's config, stopped on exit."""
+
+    def __init__(self, pack_dir: Path, config: StackConfig, *, dry_run: bool = True) -> None:
+        self._pack_dir = pack_dir.resolve()
+        self._config = config
+        self._dry_run = dry_run
+        self._process: subprocess.Popen[bytes] | None = None
+        self._port: int | None = None
+        self._started = threading.Event()
+        self._startup_error = ""
+
+    def start(self) -> PolicyPackProcess:
+        """Spawn the pack; returns at once (the port is awaited by `analyze`)."""
+        self._process = subprocess.Popen(
+            [sys.executable, str(self._pack_dir / "__main__.py")],
+            cwd=self._pack_dir,
+            env=self._environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        threading.Thread(target=self._read_port, daemon=True).start()
+        return self
+
+    def _environment(self) -> dict[str, str]:
+        # What the CLI hands a policy pack: the stack's config and identity.
+        return {
+            **os.environ,
+            "PULUMI_CONFIG": json.dumps(self._config.values),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(self._config.secret_keys)),
+            "PULUMI_PROJECT": self._config.project,
+            "PULUMI_STACK": self._config.stack,
+            "PULUMI_DRY_RUN": "true" if self._dry_run else "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def _read_port(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        line = self._process.stdout.readline().decode().strip()
+        if line.isdigit():
+            self._port = int(line)
+        else:
+            assert self._process.stderr is not None
+            lines = self._process.stderr.read().decode().strip().splitlines()
+            self._startup_error = lines[-1] if lines else f"the policy pack exited with {self._process.wait()}"
+        self._started.set()
+
+    def port(self) -> int:
+        if not self._started.wait(PACK_START_SECONDS):
+            raise PolicyPackError(f"the policy pack in {self._pack_dir} printed no port within {PACK_START_SECONDS} s")
+        if self._port is None:
+            raise PolicyPackError(f"the policy pack failed to start: {self._startup_error}")
+        return self._port
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> PolicyPackProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def analyze(self, graph: ResourceGraph) -> PolicyReport:
+        """Analyze every custom resource (inputs), then the whole stack (outputs and links)."""
+        import grpc
+        from google.protobuf import empty_pb2
+        from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+        try:
+            return self._analyze(graph, grpc, empty_pb2, analyzer_pb2, analyzer_pb2_grpc)
+        except grpc.RpcError as error:
+            details = (error.details() or str(error.code())).splitlines()[0]  # type: ignore[attr-defined]
+            raise PolicyPackError(f"the policy pack failed: {details}") from None
+
+    def _analyze(self, graph: ResourceGraph, grpc: Any, empty_pb2: Any, analyzer_pb2: Any, analyzer_pb2_grpc: Any) -> PolicyReport:
+        with grpc.insecure_channel(f"127.0.0.1:{self.port()}") as channel:
+            analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
+            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+            policies = {p.name: p for p in info.policies}
+            responses = [
+                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource))) for resource in graph if resource.custom
+            ]
+            stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
+            responses.append((None, analyzer.AnalyzeStack(stack_request)))
+        findings: list[Finding] = []
+        not_applicable: dict[str, str] = {}
+        for urn, response in responses:
+            findings += [_finding(analyzer_pb2, d, urn, policies) for d in response.diagnostics]
+            not_applicable.update({n.policy_name: n.reason for n in response.not_applicable})
+        return PolicyReport(
+            stack=graph.stack,
+            pack=info.name,
+            policy_count=len(policies),
+            findings=tuple(_unique(findings)),
+            not_applicable=dict(sorted(not_applicable.items())),
+        )
+
+
+def _finding(analyzer_pb2: Any, diagnostic: Any, urn: str | None, policies: dict[str, Any]) -> Finding:
+    policy = policies.get(diagnostic.policyName)
+    # The SDK reports a policy that read an unknown value as an advisory "can't run" diagnostic.
+    not_evaluated = diagnostic.message.startswith("can't run policy")
+    level = NOT_EVALUATED if not_evaluated else analyzer_pb2.EnforcementLevel.Name(diagnostic.enforcementLevel).lower()
+    # The SDK sends "<description>\n<violation>"; the violation alone says what to change.
+    message = diagnostic.message.removeprefix(f"{diagnostic.description}\n") if diagnostic.description else diagnostic.message
+    return Finding(
+        policy=diagnostic.policyName,
+        level=level,
+        message=message,
+        urn=diagnostic.urn or urn,
+        severity=analyzer_pb2.PolicySeverity.Name(policy.severity).removeprefix("POLICY_SEVERITY_").lower() if policy else "",
+        remediation=policy.remediation_steps if policy else "",
+    )
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str | None, str], Finding] = {}
+    for finding in findings:
+        seen.setdefault((finding.policy, finding.urn, finding.message), finding)
+    return list(seen.values())
+
+
+def _struct(values: dict[str, Any]) -> Any:
+    from google.protobuf import struct_pb2
+
+    struct = struct_pb2.Struct()
+    struct.update({key: _engine_value(value) for key, value in values.items()})
+    return struct
+
+
+def _engine_value(value: Any) -> Any:
+    """Graph markers back into the engine's encoding: secrets wrapped, unknowns as sentinels."""
+    from pulumi.runtime import rpc
+
+    if value == SECRET:
+        return {rpc._special_sig_key: rpc._special_secret_sig, "value": SECRET}
+    if value == UNKNOWN:
+        return rpc.UNKNOWN
+    if isinstance(value, dict):
+        return {k: _engine_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_engine_value(v) for v in value]
+    return value
+
+
+def _options(analyzer_pb2: Any, resource: Resource) -> Any:
+    options = resource.options
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=options.protect,
+        ignoreChanges=list(options.ignore_changes),
+        deleteBeforeReplace=options.delete_before_replace,
+        deleteBeforeReplaceDefined=options.delete_before_replace,
+        aliases=list(options.aliases),
+        parent=resource.parent or "",
+    )
+
+
+def _analyze_request(analyzer_pb2: Any, resource: Resource) -> Any:
+    return analyzer_pb2.AnalyzeRequest(
+        type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name, options=_options(analyzer_pb2, resource)
+    )
+
+
+def _stack_resource(analyzer_pb2: Any, resource: Resource) -> Any:
+    return analyzer_pb2.AnalyzerResource(
+        type=resource.type,
+        properties=_struct(resource.outputs if resource.custom else {}),
+        urn=resource.urn,
+        name=resource.name,
+        options=_options(analyzer_pb2, resource),
+        parent=resource.parent or "",
+        dependencies=list(resource.dependencies),
+        propertyDependencies={key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns)) for key, urns in resource.property_dependencies.items()},
+    )

@@ -1,0 +1,89 @@
+"""The `tierup check` report: a block per stack for people, markdown for PR comments, JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from tierup.check import CheckError, StackCheck
+from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding
+from tierup.summary import summary_lines
+
+LEVELS = (MANDATORY, ADVISORY, NOT_EVALUATED)
+
+
+def resource_label(finding: Finding) -> str:
+    return finding.urn.rsplit("::", 1)[1] if finding.urn else "(stack)"
+
+
+def guardrail_lines(check: StackCheck) -> list[str]:
+    report = check.policies
+    counts = ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS)
+    verdict = "PASS" if report.passed else "FAIL"
+    lines = [f"  guardrails: {verdict} · {report.policy_count} policies · {counts} · {len(report.not_applicable)} not applicable"]
+    for level in LEVELS:
+        for finding in report.at(level):
+            lines.append(f"    {level:<13} {finding.policy}  {resource_label(finding)}: {finding.message}")
+            if finding.remediation and level != NOT_EVALUATED:
+                lines.append(f"    {'':<13} fix: {finding.remediation}")
+    return lines
+
+
+def render_text(results: Sequence[StackCheck | CheckError]) -> str:
+    blocks = []
+    for result in results:
+        if isinstance(result, CheckError):
+            blocks.append(f"tierup: {result}")
+        else:
+            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result)]))
+    return "\n\n".join(blocks)
+
+
+def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
+    lines = ["## tierup check", ""]
+    for result in results:
+        if isinstance(result, CheckError):
+            lines += [f"### :x: {result}", ""]
+            continue
+        report, graph = result.policies, result.graph
+        mark = ":white_check_mark:" if report.passed else ":x:"
+        lines += [
+            f"### {mark} `{graph.stack}` · release {graph.release} · {sum(1 for r in graph if r.custom)} resources",
+            "",
+            f"{report.policy_count} policies: " + ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS) + ".",
+            "",
+        ]
+        if report.findings:
+            lines += ["| level | policy | resource | what to change |", "|---|---|---|---|"]
+            lines += [f"| {f.level} | `{f.policy}` | `{resource_label(f)}` | {f.message} |" for f in report.findings]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def render_json(results: Sequence[StackCheck | CheckError]) -> str:
+    stacks = []
+    for result in results:
+        if isinstance(result, CheckError):
+            stacks.append({"error": str(result)})
+            continue
+        report, graph = result.policies, result.graph
+        stacks.append(
+            {
+                "stack": graph.stack,
+                "release": graph.release,
+                "resources": sum(1 for r in graph if r.custom),
+                "passed": report.passed,
+                "policies": report.policy_count,
+                "findings": [
+                    {"policy": f.policy, "level": f.level, "severity": f.severity, "urn": f.urn, "message": f.message, "remediation": f.remediation}
+                    for f in report.findings
+                ],
+                "notApplicable": report.not_applicable,
+            }
+        )
+    return json.dumps({"stacks": stacks}, indent=2)
+
+
+RENDERERS = {"table": render_text, "markdown": render_markdown, "json": render_json}
+
+

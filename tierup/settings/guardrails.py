@@ -1,0 +1,72 @@
+"""What each release promises, as limits the policy pack enforces (data, like the ladder).
+
+The promises come from the release's own profile, not from the stack's overrides: a stack may
+override a setting, and the guardrail then tells it that its release no longer holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from components.modes import CacheMode, Ingress
+from tierup.settings.ladder import PROFILES
+from tierup.settings.model import Release, StackSettings
+
+# Instance classes each release may run: burstable Graviton while small, general purpose at scale.
+_ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
+    {
+        Release.V1_0: ("db.t4g.micro", "db.t4g.small"),
+        Release.V1_5: ("db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
+        Release.V2_0: ("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r7g.large"),
+    }
+)
+# AWS's recommended minimum for point-in-time recovery in production (CKV_AWS_133 wants > 1 day).
+_MIN_BACKUP_DAYS = MappingProxyType({Release.V1_0: 1, Release.V1_5: 7, Release.V2_0: 7})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guardrails:
+    """The release's promises for one stack, as the checks need them."""
+
+    release: Release
+    max_nat_gateways: int
+    """NAT gateways the release allows (one per AZ counts the stack's AZs)."""
+    public_app_port: int | None
+    """The app port the world may reach directly (v1.0 only); None from v1.5."""
+    load_balancer_with_waf: bool
+    """Tasks are private behind an ALB protected by WAF."""
+    multi_az_database: bool
+    min_backup_days: int
+    protect_database: bool
+    """Deletion protection and Pulumi `protect` on the database."""
+    elasticache_allowed: bool
+    allowed_instance_classes: tuple[str, ...]
+    max_tasks: int
+    flow_logs: bool
+    container_insights: bool
+    https_available: bool
+    """A certificate is configured, so HTTP can (and must) redirect to HTTPS."""
+
+
+def guardrails_for(settings: StackSettings) -> Guardrails:
+    """The guardrails of the stack's release (its AZ count and app port from the stack)."""
+    release = settings.release
+    profile = PROFILES[release]
+    public_tasks = profile.compute.ingress is Ingress.PUBLIC_IP
+    return Guardrails(
+        release=release,
+        max_nat_gateways=profile.network.nat_strategy.gateway_count(settings.network.az_count),
+        public_app_port=settings.app.port if public_tasks else None,
+        load_balancer_with_waf=not public_tasks and profile.compute.waf,
+        multi_az_database=profile.data.multi_az,
+        min_backup_days=_MIN_BACKUP_DAYS[release],
+        protect_database=profile.data.protect,
+        elasticache_allowed=profile.cache.mode is CacheMode.REDIS,
+        allowed_instance_classes=_ALLOWED_DB_CLASSES[release],
+        max_tasks=profile.compute.max_tasks,
+        flow_logs=profile.network.flow_logs,
+        container_insights=profile.compute.container_insights,
+        https_available=settings.app.certificate_arn is not None,
+    )
