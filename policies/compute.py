@@ -197,7 +197,7 @@ def _task_count_violations(props: Props, rails: Guardrails) -> Iterable[str]:
         return
     count = props.get("maxCapacity", props.get("desiredCount"))
     if count is not None and number(count) > rails.max_tasks:
-        yield f"Lower the task count to at most {rails.max_tasks}, the maximum of release {rails.release.value} (it is {count})."
+        yield f"Lower the task count to at most {rails.max_tasks}, the maximum of release {rails.release.value} (it is {number(count):g})."
 
 
 def _alb_with_waf_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:

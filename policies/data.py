@@ -167,7 +167,8 @@ def _multi_az_violations(props: Props, rails: Guardrails) -> Iterable[str]:
 def _backup_violations(props: Props, rails: Guardrails) -> Iterable[str]:
     days = props.get("backupRetentionPeriod")
     if not is_replica(props) and (days is None or number(days) < rails.min_backup_days):
-        yield f"Keep backups at least {rails.min_backup_days} days (backupRetentionPeriod is {days if days is not None else 'unset'})."
+        shown = "unset" if days is None else f"{number(days):g}"
+        yield f"Keep backups at least {rails.min_backup_days} day(s) (backupRetentionPeriod is {shown})."
 
 
 def _deletion_protection_violations(props: Props, _: Guardrails) -> Iterable[str]:

@@ -42,6 +42,23 @@ def make_project(root: Path, stack_files: dict[str, str], program: str | None = 
         shutil.copy(PROJECT_DIR / "__main__.py", root / "__main__.py")
     else:
         (root / "__main__.py").write_text(program)
+    shutil.copytree(PROJECT_DIR / "policies", root / "policies", ignore=shutil.ignore_patterns("__pycache__", ".venv"))
     for stack, text in stack_files.items():
         (root / f"Pulumi.{stack}.yaml").write_text(text)
     return root
+
+
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"
+APP_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
+APP_PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/api-key"
+
+
+@pytest.fixture(scope="session")
+def tls_graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
+    """v1.5 with a certificate and secrets, as a team would configure production."""
+    stack = (
+        "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:app:\n"
+        f"    certificateArn: {CERTIFICATE}\n    environment:\n      NODE_ENV: production\n"
+        f"    secrets:\n      STRIPE_KEY: {APP_SECRET}\n      API_KEY: {APP_PARAMETER}\n"
+    )
+    return synthesize(make_project(tmp_path_factory.mktemp("tls"), {"tls": stack}), "tls")

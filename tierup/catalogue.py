@@ -43,10 +43,22 @@ def render_catalogue() -> str:
         "",
     ]
     for area in AREAS:
-        lines += [f"## {area.__name__.rsplit('.', 1)[1]}", "", "| policy | v1.0 | v1.5 | v2.0 | severity | checks | fix | references |", "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {area.__name__.rsplit('.', 1)[1]}",
+            "",
+            "| policy | v1.0 | v1.5 | v2.0 | severity | checks | fix | references |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for spec in _specs(area):
             by_release = levels[spec.name]
-            cells = [f"`{spec.name}`", *(by_release[release] for release in PROFILES), spec.severity.value, spec.description, spec.remediation, ", ".join(spec.references)]
+            cells = [
+                f"`{spec.name}`",
+                *(by_release[release] for release in PROFILES),
+                spec.severity.value,
+                spec.description,
+                spec.remediation,
+                ", ".join(spec.references),
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines += ["## Settled conflicts", "", "| scanner check | how tierup settles it |", "|---|---|"]

@@ -136,9 +136,7 @@ class PolicyPackProcess:
             analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
             policies = {p.name: p for p in info.policies}
-            responses = [
-                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource))) for resource in graph if resource.custom
-            ]
+            responses = [(resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource))) for resource in graph if resource.custom]
             stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
             responses.append((None, analyzer.AnalyzeStack(stack_request)))
         findings: list[Finding] = []

@@ -85,5 +85,3 @@ def render_json(results: Sequence[StackCheck | CheckError]) -> str:
 
 
 RENDERERS = {"table": render_text, "markdown": render_markdown, "json": render_json}
-
-

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project
+from tests.conftest import APP_PARAMETER as PARAMETER
+from tests.conftest import APP_SECRET as SECRET
+from tests.conftest import CERTIFICATE
 from tierup.synth.graph import Resource, ResourceGraph
 from tierup.synth.runner import synthesize
 
@@ -17,9 +19,7 @@ LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
-CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"
-SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
-PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/api-key"
+
 SECRET_LOOKING = re.compile(r"(?i)(PASSWORD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)")
 
 
@@ -35,17 +35,6 @@ def named(graph: ResourceGraph, name: str) -> Resource:
 def app_ingress(graph: ResourceGraph) -> list[Resource]:
     app_sg = named(graph, "network-app-sg")
     return [r for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == app_sg.id]
-
-
-@pytest.fixture(scope="module")
-def tls_graph(tmp_path_factory: pytest.TempPathFactory) -> ResourceGraph:
-    """v1.5 with a certificate and secrets, as a team would configure production."""
-    stack = (
-        "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:app:\n"
-        f"    certificateArn: {CERTIFICATE}\n    environment:\n      NODE_ENV: production\n"
-        f"    secrets:\n      STRIPE_KEY: {SECRET}\n      API_KEY: {PARAMETER}\n"
-    )
-    return synthesize(make_project(tmp_path_factory.mktemp("tls"), {"tls": stack}), "tls")
 
 
 def test_v1_0_runs_one_public_task_open_only_on_the_app_port(dev_graph: ResourceGraph) -> None:

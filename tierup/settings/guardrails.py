@@ -6,9 +6,9 @@ override a setting, and the guardrail then tells it that its release no longer h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from components.modes import CacheMode, Ingress
 from tierup.settings.ladder import PROFILES

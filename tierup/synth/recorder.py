@@ -141,9 +141,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 deleted_with=request.deletedWith or None,
             ),
             dependencies=tuple(sorted(set(request.dependencies))),
-            property_dependencies={
-                key: tuple(sorted(set(deps.urns))) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
-            },
+            property_dependencies={key: tuple(sorted(set(deps.urns))) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns},
         )
 
 

@@ -1,0 +1,146 @@
+"""Every resource policy: the compliant baseline (a real synthesized resource) passes, and each
+single-field change that breaks it fails with the policy's exact message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE, UnknownValueError
+
+from tests.policies.harness import DELETE, JSON, changed, check_resource, named, rails
+from tierup.synth.graph import ResourceGraph
+
+ALL_PORTS_FROM_WORLD = {"ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0", "fromPort": DELETE, "toPort": DELETE, "referencedSecurityGroupId": DELETE}
+
+# (policy, release, graph, resource, path, new value, expected messages)
+CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
+    ("ec2-subnet-no-public-ip-on-launch", "v1.5", "prod_graph", "network-public-1", ("mapPublicIpOnLaunch",), True,
+     ["Set mapPublicIpOnLaunch to false on the subnet."]),
+    ("ec2-security-group-no-admin-ports-from-world", "v1.5", "prod_graph", "compute-app-ingress", (), {"cidrIpv4": "0.0.0.0/0", "fromPort": 22, "toPort": 22},
+     ["Remove the rule admitting port 22 from anywhere."]),
+    ("ec2-security-group-no-admin-ports-from-world", "v1.5", "prod_graph", "compute-app-ingress", (), ALL_PORTS_FROM_WORLD,
+     ["Remove the rule admitting port 22 from anywhere.", "Remove the rule admitting port 3389 from anywhere."]),
+    ("ec2-security-group-no-admin-ports-from-world", "v1.5", "prod_graph", "data-sg", ("ingress",),
+     [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389, "ipv6CidrBlocks": ["::/0"]}], ["Remove the rule admitting port 3389 from anywhere."]),
+    ("ecs-service-no-public-ip", "v1.5", "prod_graph", "compute-service", ("networkConfiguration", "assignPublicIp"), True,
+     ["Set assignPublicIp to false and reach the tasks through the load balancer."]),
+    ("ecs-task-not-privileged", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "privileged"), True,
+     ["Set privileged to false on container app."]),
+    ("ecs-task-read-only-root-filesystem", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "readonlyRootFilesystem"), DELETE,
+     ["Set readonlyRootFilesystem to true on container app."]),
+    ("ecs-task-logging-configured", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "logConfiguration"), DELETE,
+     ["Add a logConfiguration (awslogs) to container app."]),
+    ("ecs-task-no-plaintext-secrets", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "environment"),
+     [{"name": "STRIPE_API_KEY", "value": "sk_live_x"}], ["Move STRIPE_API_KEY of container app from environment to secrets (valueFrom)."]),
+    ("ecs-cluster-container-insights", "v1.5", "prod_graph", "compute-cluster", ("settings", 0, "value"), "disabled",
+     ["Enable Container Insights on the cluster (setting containerInsights)."]),
+    ("ecs-service-task-count-within-release", "v1.5", "prod_graph", "compute-scaling-target", ("maxCapacity",), 7,
+     ["Lower the task count to at most 6, the maximum of release v1.5 (it is 7)."]),
+    ("ecs-service-task-count-within-release", "v1.0", "dev_graph", "compute-service", ("desiredCount",), 2,
+     ["Lower the task count to at most 1, the maximum of release v1.0 (it is 2)."]),
+    ("lb-listener-http-redirects-to-https", "v1.5", "tls_graph", "compute-lb-http", ("defaultActions", 0), {"type": "forward", "targetGroupArn": "tg"},
+     ["Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn)."]),
+    ("lb-listener-tls12-policy", "v1.5", "tls_graph", "compute-lb-https", ("sslPolicy",), "ELBSecurityPolicy-2016-08",
+     ["Set sslPolicy to ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2 or newer)."]),
+    ("lb-drop-invalid-headers", "v1.5", "prod_graph", "compute-lb-alb", ("dropInvalidHeaderFields",), DELETE, ["Set dropInvalidHeaderFields to true."]),
+    ("lb-deletion-protection", "v1.5", "prod_graph", "compute-lb-alb", ("enableDeletionProtection",), False, ["Set enableDeletionProtection to true."]),
+    ("lb-desync-mitigation", "v1.5", "prod_graph", "compute-lb-alb", ("desyncMitigationMode",), "monitor", ["Set desyncMitigationMode to defensive or strictest."]),
+    ("wafv2-known-bad-inputs", "v1.5", "prod_graph", "compute-lb-waf", ("rules", 1, "statement", "managedRuleGroupStatement", "name"), "AWSManagedRulesSQLiRuleSet",
+     ["Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group to the web ACL."]),
+    ("rds-no-public-access", "v1.5", "prod_graph", "data-db", ("publiclyAccessible",), True, ["Set publiclyAccessible to false."]),
+    ("rds-storage-encrypted", "v1.5", "prod_graph", "data-db", ("storageEncrypted",), DELETE, ["Set storageEncrypted to true."]),
+    ("rds-managed-master-password", "v1.5", "prod_graph", "data-db", (), {"password": "hunter2-hunter2", "manageMasterUserPassword": False},
+     ["Remove password from the program and let RDS manage it (manageMasterUserPassword).", "Set manageMasterUserPassword to true."]),
+    ("rds-log-exports", "v1.5", "prod_graph", "data-db", ("enabledCloudwatchLogsExports",), ["upgrade"], ['Add "postgresql" to enabledCloudwatchLogsExports.']),
+    ("rds-auto-minor-version-upgrade", "v1.5", "prod_graph", "data-db", ("autoMinorVersionUpgrade",), False, ["Set autoMinorVersionUpgrade to true."]),
+    ("rds-multi-az", "v1.5", "prod_graph", "data-db", ("multiAz",), False, ["Set multiAz to true on the database from release v1.5."]),
+    ("rds-backup-retention", "v1.5", "prod_graph", "data-db", ("backupRetentionPeriod",), 3, ["Keep backups at least 7 day(s) (backupRetentionPeriod is 3)."]),
+    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), DELETE, ["Keep backups at least 1 day(s) (backupRetentionPeriod is unset)."]),
+    ("rds-deletion-protection", "v1.5", "prod_graph", "data-db", ("deletionProtection",), False, ["Set deletionProtection to true."]),
+    ("rds-instance-class-allowed", "v1.5", "prod_graph", "data-db", ("instanceClass",), "db.r7g.large",
+     ["Use one of db.t4g.micro, db.t4g.small, db.t4g.medium in release v1.5, not db.r7g.large."]),
+    ("rds-proxy-require-tls", "v2.0", "scale_graph", "data-proxy-proxy", ("requireTls",), False, ["Set requireTls to true on the proxy."]),
+    ("rds-proxy-require-tls", "v2.0", "scale_graph", "data-proxy-proxy", ("auths", 0, "authScheme"), "NONE",
+     ["Authenticate the proxy with a Secrets Manager secret (authScheme SECRETS and a secretArn)."]),
+    ("elasticache-encryption", "v2.0", "scale_graph", "cache-group", ("transitEncryptionEnabled",), False, ["Set transitEncryptionEnabled to true."]),
+    ("elasticache-auth", "v2.0", "scale_graph", "cache-group", ("authToken",), DELETE, ["Set authToken (generated, kept in Secrets Manager) or userGroupIds."]),
+    ("elasticache-failover", "v2.0", "scale_graph", "cache-group", ("automaticFailoverEnabled",), False, ["Set automaticFailoverEnabled to true."]),
+    ("iam-no-wildcard-actions", "v1.5", "prod_graph", "compute-execution-policy", ("policy", JSON, "Statement", 0, "Action"), ["logs:*"],
+     ["Replace the wildcard action logs:* with the actions the role needs."]),
+    ("iam-no-wildcard-actions", "v1.5", "prod_graph", "compute-execution-policy", ("policy", JSON, "Statement", 0, "Action"), "*",
+     ["Replace the wildcard action * with the actions the role needs."]),
+    ("iam-no-passrole-on-all-roles", "v1.5", "prod_graph", "compute-execution-policy", ("policy", JSON, "Statement", 0),
+     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}, ["Limit iam:PassRole to named role ARNs instead of *."]),
+    ("iam-role-trusts-named-principals", "v1.5", "prod_graph", "compute-task-role", ("assumeRolePolicy", JSON, "Statement", 0, "Principal"), "*",
+     ["Name the principals that may assume the role instead of *."]),
+    ("cloudwatch-log-retention-bounded", "v1.5", "prod_graph", "compute-logs", ("retentionInDays",), DELETE,
+     ["Set retentionInDays on the log group; 0 or unset keeps logs forever."]),
+    ("tags-required", "v1.5", "prod_graph", "data-db", ("tags",), DELETE, ["Add the tags Project, Stack, Release, Tier, ManagedBy."]),
+    ("tags-required", "v1.5", "prod_graph", "data-db", ("tags", "Release"), "v1.0", ["Set the Release tag to v1.5, the stack's release (it is v1.0)."]),
+]  # fmt: skip
+
+
+def _props(graph: ResourceGraph, resource: str, path: tuple[Any, ...], new: Any) -> dict[str, Any]:
+    inputs = named(graph, resource).inputs
+    if path:
+        return changed(inputs, path, new)
+    result = dict(inputs)
+    for key, value in new.items():
+        if value is DELETE:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
+def _id(case: tuple[Any, ...]) -> str:
+    return f"{case[0]}-{case[3]}-{'.'.join(str(p) for p in case[4] if isinstance(p, (str, int))) or 'fields'}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_baseline_passes(case: tuple[Any, ...], request: pytest.FixtureRequest) -> None:
+    name, release, graph_name, resource = case[:4]
+    graph = request.getfixturevalue(graph_name)
+    assert check_resource(name, rails(release), named(graph, resource)).messages == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_one_change_fails_with_the_exact_message(case: tuple[Any, ...], request: pytest.FixtureRequest) -> None:
+    name, release, graph_name, resource, path, new, expected = case
+    graph = request.getfixturevalue(graph_name)
+    outcome = check_resource(name, rails(release), named(graph, resource), _props(graph, resource, path, new))
+    assert outcome.messages == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "resource", "key"),
+    [
+        ("rds-no-public-access", "data-db", "publiclyAccessible"),
+        ("rds-auto-minor-version-upgrade", "data-db", "autoMinorVersionUpgrade"),
+        ("ec2-subnet-no-public-ip-on-launch", "network-public-1", "mapPublicIpOnLaunch"),
+        ("lb-desync-mitigation", "compute-lb-alb", "desyncMitigationMode"),
+    ],
+)
+def test_a_missing_property_takes_the_safe_aws_default(name: str, resource: str, key: str, prod_graph: ResourceGraph) -> None:
+    props = changed(named(prod_graph, resource).inputs, (key,), DELETE)
+    assert check_resource(name, rails("v1.5"), named(prod_graph, resource), props).messages == []
+
+
+@pytest.mark.parametrize(
+    ("name", "resource", "path", "sentinel"),
+    [
+        ("rds-no-public-access", "data-db", ("publiclyAccessible",), UNKNOWN_BOOLEAN_VALUE),
+        ("rds-instance-class-allowed", "data-db", ("instanceClass",), UNKNOWN_STRING_VALUE),
+        ("ecs-task-not-privileged", "compute-task", ("containerDefinitions",), UNKNOWN_STRING_VALUE),
+        ("iam-no-wildcard-actions", "compute-execution-policy", ("policy",), UNKNOWN_STRING_VALUE),
+        ("ecs-service-no-public-ip", "compute-service", ("networkConfiguration", "assignPublicIp"), UNKNOWN_BOOLEAN_VALUE),
+    ],
+)
+def test_an_unknown_value_is_not_evaluated_rather_than_passed(
+    name: str, resource: str, path: tuple[str, ...], sentinel: str, prod_graph: ResourceGraph
+) -> None:
+    props = changed(named(prod_graph, resource).inputs, path, sentinel)
+    with pytest.raises(UnknownValueError) as raised:
+        check_resource(name, rails("v1.5"), named(prod_graph, resource), props)
+    assert raised.value.message.endswith("can't be known during preview")

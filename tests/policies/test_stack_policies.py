@@ -1,0 +1,115 @@
+"""Every stack policy: the synthesized stack passes, and one broken link or resource fails
+with the exact message on the exact resource."""
+
+from __future__ import annotations
+
+from tests.policies.harness import changed, check_stack, named, policy_resources, rails
+from tierup.synth.graph import Resource, ResourceGraph
+
+
+def without(graph: ResourceGraph, *names: str) -> list[Resource]:
+    return [r for r in graph if r.name not in names]
+
+
+def test_nat_count_follows_the_release(prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    assert check_stack("ec2-nat-gateway-count-within-release", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("ec2-nat-gateway-count-within-release", rails("v2.0"), list(scale_graph)).messages == []
+    assert check_stack("ec2-nat-gateway-count-within-release", rails("v1.0"), list(prod_graph)).messages == [
+        "(stack): Remove 1 NAT gateway(s): release v1.0 allows 0 and the stack has 1."
+    ]
+    assert check_stack("ec2-nat-gateway-count-within-release", rails("v1.5"), list(scale_graph)).messages == [
+        "(stack): Remove 1 NAT gateway(s): release v1.5 allows 1 and the stack has 2."
+    ]
+
+
+def test_every_vpc_needs_its_flow_log(prod_graph: ResourceGraph) -> None:
+    assert check_stack("ec2-vpc-flow-logs-enabled", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("ec2-vpc-flow-logs-enabled", rails("v1.5"), without(prod_graph, "network-flow-log")).messages == [
+        "network-vpc: Add an aws.ec2.FlowLog for this VPC (set tierup:network.flowLogs to true)."
+    ]
+
+
+def test_the_default_security_group_is_adopted_and_empty(prod_graph: ResourceGraph) -> None:
+    assert check_stack("ec2-default-security-group-closed", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("ec2-default-security-group-closed", rails("v1.5"), without(prod_graph, "network-default-sg")).messages == [
+        "network-vpc: Adopt this VPC's default security group with no rules (aws.ec2.DefaultSecurityGroup)."
+    ]
+    sg = named(prod_graph, "network-default-sg")
+    opened = policy_resources(list(prod_graph), {sg.name: changed(sg.outputs, ("ingress",), [{"protocol": "-1", "self": True}])})
+    assert check_stack("ec2-default-security-group-closed", rails("v1.5"), opened).messages == [
+        "network-default-sg: Remove every ingress and egress rule from the default security group."
+    ]
+
+
+def test_world_ingress_is_allowed_only_at_the_edge(dev_graph: ResourceGraph, prod_graph: ResourceGraph) -> None:
+    assert check_stack("ec2-security-group-world-ingress-only-at-edge", rails("v1.0"), list(dev_graph)).messages == []
+    assert check_stack("ec2-security-group-world-ingress-only-at-edge", rails("v1.5"), list(prod_graph)).messages == []
+    # The same public task is refused once the release promises an ALB.
+    assert check_stack("ec2-security-group-world-ingress-only-at-edge", rails("v1.5"), list(dev_graph)).messages == [
+        "compute-app-ingress: Close port 8080 to the internet: only the load balancer may be reached from anywhere, on 80 and 443."
+    ]
+    rule = named(prod_graph, "data-from-app")
+    opened = policy_resources(list(prod_graph), {rule.name: {**rule.outputs, "cidrIpv4": "0.0.0.0/0"}})
+    assert check_stack("ec2-security-group-world-ingress-only-at-edge", rails("v1.5"), opened).messages == [
+        "data-from-app: Close port 5432 to the internet: only the load balancer may be reached from anywhere, on 80 and 443."
+    ]
+
+
+def test_execution_and_task_roles_differ(prod_graph: ResourceGraph) -> None:
+    assert check_stack("ecs-task-separate-execution-and-task-roles", rails("v1.5"), list(prod_graph)).messages == []
+    task = named(prod_graph, "compute-task")
+    execution_role = named(prod_graph, "compute-execution-role")
+    shared = policy_resources(list(prod_graph), {task.name: {**task.outputs, "taskRoleArn": execution_role.outputs["arn"]}})
+    assert check_stack("ecs-task-separate-execution-and-task-roles", rails("v1.5"), shared).messages == [
+        "compute-task: Give the task a task role separate from its execution role."
+    ]
+
+
+def test_alb_and_waf_stand_in_front_of_the_tasks_from_v1_5(dev_graph: ResourceGraph, prod_graph: ResourceGraph) -> None:
+    assert check_stack("lb-alb-with-waf-in-front-of-tasks", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("lb-alb-with-waf-in-front-of-tasks", rails("v1.5"), without(prod_graph, "compute-lb-waf-association")).messages == [
+        "compute-lb-alb: Associate a WAF web ACL with this load balancer (tierup:compute.waf true)."
+    ]
+    assert check_stack("lb-alb-with-waf-in-front-of-tasks", rails("v1.5"), list(dev_graph)).messages == [
+        "(stack): Put the service behind an ALB (tierup:compute.ingress load-balancer).",
+        "compute-service: Register the service's tasks with the load balancer's target group.",
+    ]
+    quiet = check_stack("lb-alb-with-waf-in-front-of-tasks", rails("v1.0"), list(dev_graph))
+    assert (quiet.messages, quiet.not_applicable) == ([], "the release serves the app from a public task without a load balancer (release v1.0)")
+
+
+def test_every_database_forces_tls(prod_graph: ResourceGraph) -> None:
+    assert check_stack("rds-force-ssl", rails("v1.5"), list(prod_graph)).messages == []
+    group = named(prod_graph, "data-params")
+    parameters = [p if p["name"] != "rds.force_ssl" else {**p, "value": "0"} for p in group.outputs["parameters"]]
+    relaxed = policy_resources(list(prod_graph), {group.name: {**group.outputs, "parameters": parameters}})
+    assert check_stack("rds-force-ssl", rails("v1.5"), relaxed).messages == ["data-params: Set rds.force_ssl to 1 in the database's parameter group."]
+    assert check_stack("rds-force-ssl", rails("v1.5"), without(prod_graph, "data-params")).messages == [
+        "data-db: Give the database a parameter group of the stack's with rds.force_ssl set to 1."
+    ]
+
+
+def test_the_database_is_protected_from_v1_5(dev_graph: ResourceGraph, prod_graph: ResourceGraph) -> None:
+    assert check_stack("rds-pulumi-protect", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("rds-pulumi-protect", rails("v1.5"), list(dev_graph)).messages == [
+        "data-db: Set the protect resource option on the database (tierup:data.protect true)."
+    ]
+    assert check_stack("rds-pulumi-protect", rails("v1.0"), list(dev_graph)).not_applicable == "the release does not promise protected data (release v1.0)"
+
+
+def test_data_stores_admit_only_the_app(prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    assert check_stack("data-ingress-only-from-app", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("data-ingress-only-from-app", rails("v2.0"), list(scale_graph)).messages == []
+    rule = named(scale_graph, "cache-from-app")
+    by_cidr = policy_resources(list(scale_graph), {rule.name: {**rule.outputs, "cidrIpv4": "10.0.0.0/16"}})
+    assert check_stack("data-ingress-only-from-app", rails("v2.0"), by_cidr).messages == [
+        "cache-from-app: Admit only the app's security group (a security-group reference, never a CIDR)."
+    ]
+    stranger = [r for r in scale_graph if r.name != "cache-from-app"] + [
+        Resource(
+            **{**vars(rule), "property_dependencies": {**rule.property_dependencies, "referencedSecurityGroupId": (named(scale_graph, "compute-lb-sg").urn,)}}
+        )
+    ]
+    assert check_stack("data-ingress-only-from-app", rails("v2.0"), stranger).messages == [
+        "cache-from-app: Admit only the app's security group (a security-group reference, never a CIDR)."
+    ]

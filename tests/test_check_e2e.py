@@ -1,0 +1,129 @@
+"""`tierup check` end to end: synthesis, the policy pack spawned as the CLI spawns it, the
+analyzer gRPC calls, the report and the exit code."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_project
+from tierup.check import stack_config
+from tierup.policy_runner import NOT_EVALUATED, PolicyPackProcess
+from tierup.synth.graph import UNKNOWN, ResourceGraph
+
+PROGRAM = (Path(__file__).resolve().parents[1] / "__main__.py").read_text()
+
+
+def tierup(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tierup.cli", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def mandatory_lines(output: str) -> list[str]:
+    return [line.strip() for line in output.splitlines() if line.strip().startswith("mandatory ")]
+
+
+def test_the_shipped_stacks_pass(project_dir: Path) -> None:
+    result = tierup(project_dir, "check", "--format", "json")
+    assert (result.returncode, result.stderr) == (0, "")
+    report = json.loads(result.stdout)
+    assert [(s["stack"], s["release"], s["passed"]) for s in report["stacks"]] == [("dev", "v1.0", True), ("prod", "v1.5", True)]
+    assert all(f["level"] != "mandatory" for s in report["stacks"] for f in s["findings"])
+    assert report["stacks"][0]["policies"] == report["stacks"][1]["policies"] >= 40
+
+
+def test_prod_at_v2_0_passes_too(project_dir: Path) -> None:
+    result = tierup(project_dir, "check", "prod", "--release", "v2.0")
+    assert result.returncode == 0, result.stdout
+    assert "guardrails: PASS" in result.stdout
+
+
+def test_misconfigured_stacks_fail_naming_the_policy(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        {
+            "nat": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:network:\n    natStrategy: single\n",
+            "single": "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:data:\n    multiAz: false\n",
+        },
+    )
+    result = tierup(project, "check")
+    assert result.returncode == 1
+    assert "mandatory     ec2-nat-gateway-count-within-release  (stack): Remove 1 NAT gateway(s): release v1.0 allows 0 and the stack has 1." in result.stdout
+    assert "mandatory     rds-multi-az  data-db: Set multiAz to true on the database from release v1.5." in result.stdout
+    assert "nat · release v1.0" in result.stdout and "guardrails: FAIL" in result.stdout
+
+
+def test_a_program_with_a_plaintext_secret_and_open_ssh_fails(tmp_path: Path) -> None:
+    seeded = PROGRAM.replace("environment={**dict(app.environment),", 'environment={"API_TOKEN": "plaintext-token", **dict(app.environment),')
+    seeded += (
+        "\nimport pulumi_aws as aws\n"
+        'aws.vpc.SecurityGroupIngressRule("ssh", security_group_id=network.app_security_group_id, ip_protocol="tcp",\n'
+        '    from_port=22, to_port=22, cidr_ipv4="0.0.0.0/0", tags=tags.for_resource("compute", "ssh"))\n'
+    )
+    assert seeded.count("API_TOKEN") == 1
+    project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"}, program=seeded)
+    result = tierup(project, "check", "dev")
+    assert result.returncode == 1
+    assert sorted(mandatory_lines(result.stdout)) == [
+        "mandatory     ec2-security-group-no-admin-ports-from-world  ssh: Remove the rule admitting port 22 from anywhere.",
+        "mandatory     ec2-security-group-world-ingress-only-at-edge  ssh: Close port 22 to the internet: only the load balancer may be reached from anywhere, on 80 and 443.",
+        "mandatory     ecs-task-no-plaintext-secrets  compute-task: Move API_TOKEN of container app from environment to secrets (valueFrom).",
+    ]
+
+
+def test_the_same_secret_in_config_is_stopped_before_the_program_runs(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:app:\n    environment:\n      API_TOKEN: abc\n"}
+    )
+    result = tierup(project, "check", "dev")
+    assert result.returncode == 2
+    assert result.stdout.strip() == (
+        "tierup: dev: tierup:app.environment.API_TOKEN: (value hidden) is a plaintext value under a secret-looking name; "
+        "allowed: a Secrets Manager or SSM parameter ARN under tierup:app.secrets.API_TOKEN"
+    )
+    assert "abc" not in result.stdout + result.stderr
+
+
+def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
+    result = tierup(project_dir, "check", "prod", "--format", "markdown")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "## tierup check"
+    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 57 resources"
+    assert (
+        "| advisory | `lb-listener-http-redirects-to-https` | `compute-lb-http` | Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn). |"
+        in lines
+    )
+
+
+def test_an_unknown_value_is_reported_not_evaluated(project_dir: Path, dev_graph: ResourceGraph) -> None:
+    resources = tuple(dataclasses.replace(r, inputs={**r.inputs, "publiclyAccessible": UNKNOWN}) if r.name == "data-db" else r for r in dev_graph)
+    with PolicyPackProcess(project_dir / "policies", stack_config(project_dir, "dev", None)) as pack:
+        report = pack.analyze(dataclasses.replace(dev_graph, resources=resources))
+    (finding,) = [f for f in report.findings if f.policy == "rds-no-public-access"]
+    assert (finding.level, finding.urn) == (NOT_EVALUATED, "urn:pulumi:dev::tierup::tierup:index:DataTier$aws:rds/instance:Instance::data-db")
+    # The wire carries one unknown sentinel; the SDK names it a string value.
+    assert finding.message == (
+        "can't run policy 'rds-no-public-access' from policy pack 'tierup-guardrails@v0.0.1' during preview: "
+        "string value at .publiclyAccessible can't be known during preview"
+    )
+    assert report.passed
+
+
+def test_a_pack_that_cannot_start_is_one_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"})
+    (project / "policies" / "__main__.py").write_text("raise SystemExit('policy pack refused to start')\n")
+    result = tierup(project, "check", "dev")
+    assert (result.returncode, result.stdout.strip()) == (2, "tierup: dev: the policy pack failed to start: policy pack refused to start")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_every_format_reports_a_config_error(tmp_path: Path, fmt: str) -> None:
+    project = make_project(tmp_path, {"bad": "config:\n  aws:region: us-east-1\n  tierup:release: v9\n"})
+    result = tierup(project, "check", "--format", fmt)
+    assert result.returncode == 2
+    message = 'bad: tierup:release: "v9" is not allowed; allowed: v1.0, v1.5, v2.0'
+    assert message in (json.loads(result.stdout)["stacks"][0]["error"] if fmt == "json" else result.stdout)
