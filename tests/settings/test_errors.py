@@ -13,7 +13,7 @@ CASES = [
     (
         {"tierup:nework": {"natStrategy": "single"}},
         'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
-        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:budget",
+        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:usage, tierup:budget",
     ),
     (
         {"tierup:network": {"natStrategyy": "single"}},
@@ -116,6 +116,7 @@ CASES = [
         {"tierup:app": {"certificateArn": "arn:aws:iam::123456789012:server-certificate/x"}},
         'tierup:app.certificateArn: "arn:aws:iam::123456789012:server-certificate/x" is not allowed; allowed: an ACM certificate ARN',
     ),
+    ({"tierup:usage": {"natGb": -5}}, "tierup:usage.natGb: -5 is out of range; allowed: a number from 0 to 1000000"),
     ({"tierup:cache": {"mode": "memcached"}}, 'tierup:cache.mode: "memcached" is not allowed; allowed: postgres, redis'),
     ({"tierup:budget": {"monthlyUsd": 0}}, "tierup:budget.monthlyUsd: 0 is out of range; allowed: a number above 0 and at most 100000"),
     ({"tierup:budget": {"goalUsd": 50}}, "tierup:budget.goalUsd: 50 is above monthlyUsd 45; allowed: a number up to 45"),

@@ -62,6 +62,21 @@ def number_between(low: float, high: float) -> Parser:
     return parse
 
 
+def amount_up_to(high: float) -> Parser:
+    """A non-negative number (int, float or numeric string) of at most high."""
+    allowed = f"a number from 0 to {high:.10g}"
+
+    def parse(key: str, raw: object) -> float:
+        value = _as_float(raw)
+        if value is None:
+            raise ConfigError(key, raw, "is not a number", allowed)
+        if not 0 <= value <= high:
+            raise ConfigError(key, raw, "is out of range", allowed)
+        return value
+
+    return parse
+
+
 def one_of_ints(choices: tuple[int, ...], description: str) -> Parser:
     """An integer from a fixed list."""
 

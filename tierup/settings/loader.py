@@ -15,6 +15,7 @@ from tierup.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choic
 from tierup.settings.fields import (
     LOG_RETENTION_DAYS,
     Parser,
+    amount_up_to,
     decode_json,
     int_between,
     list_of,
@@ -30,6 +31,7 @@ from tierup.settings.fields import (
 )
 from tierup.settings.ladder import PROFILES
 from tierup.settings.model import (
+    UsageSettings,
     AppSettings,
     BudgetSettings,
     CacheSettings,
@@ -40,7 +42,7 @@ from tierup.settings.model import (
     StackSettings,
 )
 
-Slice = TypeVar("Slice", NetworkSettings, AppSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
+Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
 
 NAMESPACE = "tierup"
 REGION_KEY = "aws:region"
@@ -145,6 +147,19 @@ _SECTIONS = (
         },
     ),
     _Section(
+        "usage",
+        {
+            "natGb": ("nat_gb", amount_up_to(1_000_000)),
+            "albLcu": ("alb_lcu", amount_up_to(10_000)),
+            "logIngestGb": ("log_ingest_gb", amount_up_to(1_000_000)),
+            "logStorageGb": ("log_storage_gb", amount_up_to(1_000_000)),
+            "wafRequestsMillion": ("waf_requests_million", amount_up_to(1_000_000)),
+            "secretsApi10k": ("secrets_api_10k", amount_up_to(1_000_000)),
+            "containerInsightsMetrics": ("container_insights_metrics", int_between(0, 100_000)),
+            "dataOutGb": ("data_out_gb", amount_up_to(1_000_000)),
+        },
+    ),
+    _Section(
         "budget",
         {
             "monthlyUsd": ("monthly_usd", number_between(0, 100_000)),
@@ -180,6 +195,7 @@ def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ())
         data=_checked_data(slices["data"]),
         cache=slices["cache"],
         budget=_checked_budget(slices["budget"]),
+        usage=slices["usage"],
     )
 
 

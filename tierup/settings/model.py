@@ -145,6 +145,28 @@ class AppSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class UsageSettings:
+    """Monthly usage the estimate assumes for what is billed by use (like Infracost's usage file)."""
+
+    nat_gb: float
+    """GB processed by the NAT gateways, all together."""
+    alb_lcu: float
+    """Average load balancer capacity units in use."""
+    log_ingest_gb: float
+    """GB ingested into CloudWatch Logs (app, flow and database logs)."""
+    log_storage_gb: float
+    """GB kept in CloudWatch Logs on average."""
+    waf_requests_million: float
+    """Millions of requests inspected by WAF."""
+    secrets_api_10k: float
+    """Tens of thousands of Secrets Manager API calls."""
+    container_insights_metrics: int
+    """Custom metrics Container Insights publishes for the cluster and service."""
+    data_out_gb: float
+    """GB sent to the internet (the first 100 GB a month are free)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReleaseProfile:
     """Everything one release sets, before stack overrides."""
 
@@ -154,6 +176,7 @@ class ReleaseProfile:
     data: DataSettings
     cache: CacheSettings
     budget: BudgetSettings
+    usage: UsageSettings
 
 
 @dataclass(frozen=True, kw_only=True)
