@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies import cache, compute, data, iam, network, observability
+from policies import cache, compute, cost, data, iam, network, observability
 from tierup.settings.guardrails import Guardrails
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (network, compute, data, cache, iam, observability)
+AREAS = (network, compute, data, cache, iam, observability, cost)
 
 
 def all_policies(rails: Guardrails) -> list[Policy]:

@@ -1,4 +1,4 @@
-"""`tierup check`: synthesize each stack and run the policy pack on it, stacks in parallel."""
+"""`tierup check`: synthesize each stack, run the policy pack and estimate the cost; stacks in parallel."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from tierup.cost.from_graph import estimate_graph
+from tierup.cost.model import CostError, Estimate
 from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import SynthError, synthesize
@@ -21,10 +23,12 @@ class StackCheck:
 
     graph: ResourceGraph
     policies: PolicyReport
+    cost: Estimate
 
     @property
     def passed(self) -> bool:
-        return self.policies.passed
+        """No mandatory violation and an estimate within the budget."""
+        return self.policies.passed and self.cost.within_budget
 
 
 class CheckError(Exception):
@@ -46,10 +50,10 @@ def check_stack(project_dir: Path, stack: str, release: str | None = None) -> St
         # The pack starts first so that its start-up overlaps the synthesis.
         with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
             graph = synthesize(project_dir, stack, release)
-            return StackCheck(graph=graph, policies=pack.analyze(graph))
+            return StackCheck(graph=graph, policies=pack.analyze(graph), cost=estimate_graph(graph))
     except StackFileError as error:
         raise CheckError(f"{stack}: {error}") from None
-    except (SynthError, PolicyPackError) as error:
+    except (SynthError, PolicyPackError, CostError) as error:
         message = str(error)
         raise CheckError(message if message.startswith(f"{stack}: ") else f"{stack}: {message}") from None
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from tierup.catalogue import write_catalogue
 from tierup.check import CheckError, StackCheck, check_stacks
+from tierup.cost.from_graph import estimate_graph
+from tierup.cost.model import CostError
+from tierup.cost.report import COST_RENDERERS
 from tierup.report import RENDERERS
 from tierup.summary import resource_lines, summary_lines
-from tierup.synth.runner import SynthError, synthesize
+from tierup.synth.runner import SynthError, SynthRequest, synthesize, synthesize_all
 from tierup.synth.stackfile import StackFileError, find_project_dir, list_stacks
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("stacks", nargs="*")
     check.add_argument("--release", help="check as if tierup:release were this (v1.0, v1.5, v2.0)")
     check.add_argument("--format", choices=tuple(RENDERERS), default="table")
+    cost = commands.add_parser("cost", help="estimate the monthly bill of stacks against their budgets (all stacks by default)")
+    cost.add_argument("stacks", nargs="*")
+    cost.add_argument("--release", help="estimate as if tierup:release were this (v1.0, v1.5, v2.0)")
+    cost.add_argument("--format", choices=tuple(COST_RENDERERS), default="table")
     commands.add_parser("catalogue", help="regenerate policies/README.md from the policy pack's metadata")
     return parser
 
@@ -39,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "catalogue":
             print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
             return EXIT_OK
+        if args.command == "cost":
+            return _cost(project_dir, args.stacks, args.release, args.format)
         if args.command == "synth":
             return _synth(project_dir, args.stack, args.release, args.format)
         return _check(project_dir, args.stacks, args.release, args.format)
-    except (StackFileError, SynthError) as error:
+    except (StackFileError, SynthError, CostError) as error:
         print(f"tierup: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -65,6 +74,17 @@ def _check(project_dir: Path, stacks: list[str], release: str | None, output_for
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE
     return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
+
+
+def _cost(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:
+    names = stacks or list_stacks(project_dir)
+    graphs = synthesize_all(project_dir, [SynthRequest(name, release) for name in names])
+    errors = [g for g in graphs if isinstance(g, SynthError)]
+    if errors:
+        raise errors[0]
+    estimates = [estimate_graph(g) for g in graphs if not isinstance(g, SynthError)]
+    print(COST_RENDERERS[output_format](estimates))
+    return EXIT_OK if all(e.within_budget for e in estimates) else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from tierup.check import CheckError, StackCheck
+from tierup.cost.report import budget_line
 from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding
 from tierup.summary import summary_lines
 
@@ -35,7 +36,7 @@ def render_text(results: Sequence[StackCheck | CheckError]) -> str:
         if isinstance(result, CheckError):
             blocks.append(f"tierup: {result}")
         else:
-            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result)]))
+            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result), f"  {budget_line(result.cost)}"]))
     return "\n\n".join(blocks)
 
 
@@ -46,11 +47,13 @@ def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
             lines += [f"### :x: {result}", ""]
             continue
         report, graph = result.policies, result.graph
-        mark = ":white_check_mark:" if report.passed else ":x:"
+        mark = ":white_check_mark:" if result.passed else ":x:"
         lines += [
             f"### {mark} `{graph.stack}` · release {graph.release} · {sum(1 for r in graph if r.custom)} resources",
             "",
             f"{report.policy_count} policies: " + ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS) + ".",
+            "",
+            budget_line(result.cost).capitalize() + ".",
             "",
         ]
         if report.findings:
@@ -72,13 +75,21 @@ def render_json(results: Sequence[StackCheck | CheckError]) -> str:
                 "stack": graph.stack,
                 "release": graph.release,
                 "resources": sum(1 for r in graph if r.custom),
-                "passed": report.passed,
+                "passed": result.passed,
                 "policies": report.policy_count,
                 "findings": [
                     {"policy": f.policy, "level": f.level, "severity": f.severity, "urn": f.urn, "message": f.message, "remediation": f.remediation}
                     for f in report.findings
                 ],
                 "notApplicable": report.not_applicable,
+                "cost": {
+                    "monthly": result.cost.total,
+                    "ceiling": result.cost.ceiling,
+                    "budget": result.cost.budget_usd,
+                    "goal": result.cost.goal_usd,
+                    "withinBudget": result.cost.within_budget,
+                    "unpriced": len(result.cost.unpriced),
+                },
             }
         )
     return json.dumps({"stacks": stacks}, indent=2)

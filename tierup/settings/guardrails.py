@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from components.modes import CacheMode, Ingress
 from tierup.settings.ladder import PROFILES
-from tierup.settings.model import Release, StackSettings
+from tierup.settings.model import Release, StackSettings, UsageSettings
 
 # Instance classes each release may run: burstable Graviton while small, general purpose at scale.
 _ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
@@ -48,6 +48,12 @@ class Guardrails:
     container_insights: bool
     https_available: bool
     """A certificate is configured, so HTTP can (and must) redirect to HTTPS."""
+    monthly_budget_usd: float
+    """The stack's budget (release default or tierup:budget.monthlyUsd) the estimate must fit."""
+    region: str
+    """Region whose price catalogue prices the estimate."""
+    usage: UsageSettings
+    """Usage the estimate assumes (release default or tierup:usage)."""
 
 
 def guardrails_for(settings: StackSettings) -> Guardrails:
@@ -69,4 +75,7 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         flow_logs=profile.network.flow_logs,
         container_insights=profile.compute.container_insights,
         https_available=settings.app.certificate_arn is not None,
+        monthly_budget_usd=settings.budget.monthly_usd,
+        region=settings.region,
+        usage=settings.usage,
     )

@@ -7,7 +7,6 @@ from types import MappingProxyType
 
 from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from tierup.settings.model import (
-    UsageSettings,
     AppSettings,
     BudgetSettings,
     CacheSettings,
@@ -16,6 +15,7 @@ from tierup.settings.model import (
     NetworkSettings,
     Release,
     ReleaseProfile,
+    UsageSettings,
 )
 
 # Fixed from v1.0 on purpose: every release carves the same subnets from it.
@@ -77,7 +77,9 @@ _V1_0 = ReleaseProfile(
         nodes=1,
     ),
     budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0, alert_emails=()),
-    usage=UsageSettings(nat_gb=0, alb_lcu=0, log_ingest_gb=1, log_storage_gb=1, waf_requests_million=0, secrets_api_10k=1, container_insights_metrics=0, data_out_gb=20),
+    usage=UsageSettings(
+        nat_gb=0, alb_lcu=0, log_ingest_gb=1, log_storage_gb=1, waf_requests_million=0, secrets_api_10k=1, container_insights_metrics=0, data_out_gb=20
+    ),
 )
 
 _V1_5 = ReleaseProfile(
@@ -118,7 +120,9 @@ _V1_5 = ReleaseProfile(
     ),
     cache=_V1_0.cache,
     budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0, alert_emails=()),
-    usage=UsageSettings(nat_gb=20, alb_lcu=0.5, log_ingest_gb=4, log_storage_gb=4, waf_requests_million=1, secrets_api_10k=2, container_insights_metrics=10, data_out_gb=60),
+    usage=UsageSettings(
+        nat_gb=20, alb_lcu=0.5, log_ingest_gb=4, log_storage_gb=4, waf_requests_million=1, secrets_api_10k=2, container_insights_metrics=10, data_out_gb=60
+    ),
 )
 
 _V2_0 = ReleaseProfile(
@@ -165,7 +169,9 @@ _V2_0 = ReleaseProfile(
         nodes=2,
     ),
     budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0, alert_emails=()),
-    usage=UsageSettings(nat_gb=50, alb_lcu=1, log_ingest_gb=10, log_storage_gb=20, waf_requests_million=5, secrets_api_10k=5, container_insights_metrics=20, data_out_gb=200),
+    usage=UsageSettings(
+        nat_gb=50, alb_lcu=1, log_ingest_gb=10, log_storage_gb=20, waf_requests_million=5, secrets_api_10k=5, container_insights_metrics=20, data_out_gb=200
+    ),
 )
 
 PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1_0, Release.V1_5: _V1_5, Release.V2_0: _V2_0})

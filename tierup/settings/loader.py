@@ -31,7 +31,6 @@ from tierup.settings.fields import (
 )
 from tierup.settings.ladder import PROFILES
 from tierup.settings.model import (
-    UsageSettings,
     AppSettings,
     BudgetSettings,
     CacheSettings,
@@ -40,6 +39,7 @@ from tierup.settings.model import (
     NetworkSettings,
     Release,
     StackSettings,
+    UsageSettings,
 )
 
 Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)

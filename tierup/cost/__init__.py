@@ -1,0 +1,1 @@
+"""The monthly cost estimate: price catalogues, usage assumptions, and the estimator."""

@@ -1,0 +1,258 @@
+"""The estimator: a monthly cost line for every resource a stack creates, priced from the
+region's catalogue and the release's usage assumptions; free types are known, unknown types
+are listed as unpriced, never as $0."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from tierup.cost.model import FREE, HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate, PriceCatalogue, PricedResource
+from tierup.settings.model import UsageSettings
+
+FREE_TYPES = frozenset(
+    {
+        "aws:appautoscaling/policy:Policy",
+        "aws:appautoscaling/target:Target",
+        "aws:budgets/budget:Budget",
+        "aws:cloudwatch/logGroup:LogGroup",  # billed by usage, on the stack's CloudWatch Logs lines
+        "aws:costexplorer/costAllocationTag:CostAllocationTag",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/flowLog:FlowLog",  # billed as log ingestion
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/route:Route",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/vpc:Vpc",
+        "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+        "aws:ecs/taskDefinition:TaskDefinition",  # billed as the service's tasks
+        "aws:elasticache/subnetGroup:SubnetGroup",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:lb/listener:Listener",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
+        "aws:rds/proxyTarget:ProxyTarget",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:secretsmanager/secretVersion:SecretVersion",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "random:index/randomPassword:RandomPassword",
+    }
+)
+# vCPUs of the classes the releases allow; RDS Proxy bills the target's vCPUs, two at least.
+DB_VCPUS = {"db.t4g.micro": 2, "db.t4g.small": 2, "db.t4g.medium": 2, "db.t4g.large": 2, "db.m7g.large": 2, "db.r7g.large": 2, "db.r6g.large": 2}
+FREE_DATA_OUT_GB = 100  # the first 100 GB out to the internet each month are free
+SPOT_NOTE = "Spot tasks priced at the on-demand rate: Spot rates float (up to 70% less)"
+
+
+class _Pricing:
+    """Prices one stack's resources; every line names its catalogue key."""
+
+    def __init__(self, resources: Sequence[PricedResource], catalogue: PriceCatalogue, usage: UsageSettings) -> None:
+        self.resources = list(resources)
+        self.by_urn = {r.urn: r for r in resources}
+        self.catalogue = catalogue
+        self.usage = usage
+        self.lines: list[CostLine] = []
+
+    def add(self, resource: PricedResource, item: str, quantity: float, unit: str, key: str, *, note: str = "", ceiling: float | None = None) -> None:
+        price = self.catalogue.get(key)
+        status = PRICED if price else UNPRICED
+        if price is None:
+            note = f"no price for {key} in {self.catalogue.region}" + (f"; {note}" if note else "")
+        elif price.derived:
+            note = f"derived price: {price.derived}" + (f"; {note}" if note else "")
+        self.lines.append(CostLine(resource.tier, resource.name, resource.type, item, round(quantity, 4), unit, price, status, note, ceiling))
+
+    def free(self, resource: PricedResource, note: str = "") -> None:
+        self.lines.append(CostLine(resource.tier, resource.name, resource.type, "no charge", 0, "", None, FREE, note))
+
+    def linked(self, resource: PricedResource, key: str) -> list[PricedResource]:
+        return [self.by_urn[urn] for urn in resource.deps.get(key, ()) if urn in self.by_urn]
+
+    def of_type(self, type_token: str) -> list[PricedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+
+def _hours(count: float) -> float:
+    return count * HOURS_PER_MONTH
+
+
+def _number(value: object, default: float = 0) -> float:
+    return default if value is None else float(str(value))
+
+
+def _service(p: _Pricing, service: PricedResource) -> None:
+    tasks = _number(service.props.get("desiredCount"), 1)
+    maximum = max(
+        [_number(t.props.get("maxCapacity"), tasks) for t in p.of_type("aws:appautoscaling/target:Target") if service.urn in t.deps.get("resourceId", ())]
+        or [tasks]
+    )
+    for task in p.linked(service, "taskDefinition"):
+        vcpu, memory_gb = _number(task.props.get("cpu")) / 1024, _number(task.props.get("memory")) / 1024
+        platform = task.props.get("runtimePlatform")
+        architecture = str(platform.get("cpuArchitecture", "X86_64")) if isinstance(platform, Mapping) else "X86_64"
+        strategies = [s for s in service.props.get("capacityProviderStrategies") or [] if isinstance(s, Mapping)]
+        spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and _number(s.get("weight")) > 0 for s in strategies)
+        note = SPOT_NOTE if spot else ""
+        shape = f"{vcpu:g} vCPU / {memory_gb:g} GB {architecture}, {tasks:g} task(s)" + (f", up to {maximum:g}" if maximum > tasks else "")
+        p.add(
+            service,
+            f"Fargate vCPU ({shape})",
+            _hours(vcpu * tasks),
+            "vCPU-hours",
+            f"fargate.vcpu_hour.{architecture}",
+            note=note,
+            ceiling=_hours(vcpu * maximum),
+        )
+        p.add(
+            service, f"Fargate memory ({shape})", _hours(memory_gb * tasks), "GB-hours", f"fargate.gb_hour.{architecture}", ceiling=_hours(memory_gb * maximum)
+        )
+    network = service.props.get("networkConfiguration")
+    if isinstance(network, Mapping) and network.get("assignPublicIp"):
+        p.add(service, f"public IPv4 on {tasks:g} task(s)", _hours(tasks), "address-hours", "ipv4.hour", ceiling=_hours(maximum))
+
+
+def _db_instance(p: _Pricing, db: PricedResource) -> None:
+    props = db.props
+    source = props.get("replicateSourceDb")
+    primary = next((r for r in p.of_type(db.type) if r.props.get("identifier") == source), None) if source else None
+    deployment = "multi_az" if props.get("multiAz") else "single_az"
+    engine = str(props.get("engine") or (primary.props.get("engine") if primary else ""))
+    instance_class = str(props.get("instanceClass"))
+    p.add(
+        db,
+        f"{engine or 'unknown engine'} {instance_class} ({deployment.replace('_', '-')})",
+        _hours(1),
+        "instance-hours",
+        f"rds.{engine}.{instance_class}.{deployment}",
+    )
+    storage_gb = _number(props.get("allocatedStorage", primary.props.get("allocatedStorage") if primary else None))
+    storage_type = str(props.get("storageType") or "gp2")
+    p.add(db, f"{storage_type} storage ({deployment.replace('_', '-')})", storage_gb, "GB-months", f"rds.storage.{storage_type}.{deployment}")
+    if props.get("manageMasterUserPassword"):
+        p.add(db, "managed master-password secret", 1, "secret-months", "secretsmanager.secret_month")
+    if props.get("performanceInsightsEnabled") and _number(props.get("performanceInsightsRetentionPeriod"), 7) > 7:
+        p.lines.append(
+            CostLine(db.tier, db.name, db.type, "Performance Insights long-term retention", 1, "", None, UNPRICED, "only the free 7-day retention is priced")
+        )
+
+
+def _proxy(p: _Pricing, proxy: PricedResource) -> None:
+    targets = [t for t in p.of_type("aws:rds/proxyTarget:ProxyTarget") if proxy.urn in t.deps.get("dbProxyName", ())]
+    identifiers = {t.props.get("dbInstanceIdentifier") for t in targets}
+    classes = [str(r.props.get("instanceClass")) for r in p.of_type("aws:rds/instance:Instance") if r.props.get("identifier") in identifiers]
+    vcpus = max([2, *(DB_VCPUS.get(c, 2) for c in classes)])
+    p.add(proxy, f"RDS Proxy ({vcpus} vCPU of {', '.join(classes) or 'its target'}, 2 minimum)", _hours(vcpus), "vCPU-hours", "rds.proxy.vcpu_hour")
+
+
+def _replication_group(p: _Pricing, group: PricedResource) -> None:
+    nodes = _number(group.props.get("numCacheClusters"), 1)
+    node_type, engine = group.props.get("nodeType"), group.props.get("engine", "redis")
+    p.add(group, f"{nodes:g} × {node_type} {engine} node(s)", _hours(nodes), "node-hours", f"elasticache.{node_type}.{engine}")
+
+
+def _load_balancer(p: _Pricing, alb: PricedResource) -> None:
+    p.add(alb, "application load balancer", _hours(1), "ALB-hours", "alb.hour")
+    if not alb.props.get("internal"):
+        zones = len(alb.props.get("subnets") or []) or 2
+        p.add(alb, f"public IPv4, one per AZ ({zones})", _hours(zones), "address-hours", "ipv4.hour")
+    p.add(alb, f"load balancer capacity units (usage: {p.usage.alb_lcu:g} LCU)", _hours(p.usage.alb_lcu), "LCU-hours", "alb.lcu_hour")
+
+
+def _nat_gateway(p: _Pricing, nat: PricedResource) -> None:
+    gateways = len(p.of_type(nat.type))
+    p.add(nat, "NAT gateway", _hours(1), "NAT-hours", "nat.hour")
+    p.add(nat, f"data processed (usage: {p.usage.nat_gb:g} GB across {gateways} gateway(s))", p.usage.nat_gb / gateways, "GB", "nat.gb")
+
+
+def _eip(p: _Pricing, eip: PricedResource) -> None:
+    p.add(eip, "Elastic IP (public IPv4)", _hours(1), "address-hours", "ipv4.hour")
+
+
+def _web_acl(p: _Pricing, acl: PricedResource) -> None:
+    rules = len(acl.props.get("rules") or [])
+    p.add(acl, "web ACL", 1, "ACL-months", "waf.web_acl_month")
+    p.add(acl, f"{rules} rule(s) and managed rule groups", rules, "rule-months", "waf.rule_month")
+    p.add(acl, f"requests inspected (usage: {p.usage.waf_requests_million:g} million)", p.usage.waf_requests_million, "1M requests", "waf.requests_million")
+
+
+def _secret(p: _Pricing, secret: PricedResource) -> None:
+    p.add(secret, "secret", 1, "secret-months", "secretsmanager.secret_month")
+
+
+def _cluster(p: _Pricing, cluster: PricedResource) -> None:
+    settings = {s.get("name"): s.get("value") for s in cluster.props.get("settings") or [] if isinstance(s, Mapping)}
+    if settings.get("containerInsights") in ("enabled", "enhanced"):
+        metrics = p.usage.container_insights_metrics
+        p.add(cluster, f"Container Insights (usage: {metrics} metrics)", metrics, "metric-months", "cloudwatch.metric_month")
+    else:
+        p.free(cluster, "no Container Insights")
+
+
+def _vpc_endpoint(p: _Pricing, endpoint: PricedResource) -> None:
+    if endpoint.props.get("vpcEndpointType", "Gateway") == "Gateway":
+        p.free(endpoint, "gateway endpoints are free")
+        return
+    zones = len(endpoint.props.get("subnetIds") or []) or 1
+    p.add(endpoint, f"interface endpoint in {zones} AZ(s)", _hours(zones), "endpoint-AZ-hours", "vpce.interface_hour")
+
+
+RULES: Mapping[str, Callable[[_Pricing, PricedResource], None]] = {
+    "aws:ecs/service:Service": _service,
+    "aws:rds/instance:Instance": _db_instance,
+    "aws:rds/proxy:Proxy": _proxy,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:ec2/natGateway:NatGateway": _nat_gateway,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:ecs/cluster:Cluster": _cluster,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+}
+STACK = PricedResource(urn="", type="tierup:stack/usage", name="(stack usage)", tier="stack", props={})
+
+
+def _stack_usage(p: _Pricing) -> None:
+    usage = p.usage
+    p.add(STACK, f"CloudWatch Logs ingestion (usage: {usage.log_ingest_gb:g} GB)", usage.log_ingest_gb, "GB", "logs.ingest_gb")
+    p.add(STACK, f"CloudWatch Logs storage (usage: {usage.log_storage_gb:g} GB)", usage.log_storage_gb, "GB-months", "logs.storage_gb_month")
+    if p.of_type("aws:secretsmanager/secret:Secret") or any(r.props.get("manageMasterUserPassword") for r in p.of_type("aws:rds/instance:Instance")):
+        p.add(STACK, f"Secrets Manager API calls (usage: {usage.secrets_api_10k:g} × 10,000)", usage.secrets_api_10k, "10,000 calls", "secretsmanager.api_10k")
+    billable = max(0.0, usage.data_out_gb - FREE_DATA_OUT_GB)
+    p.add(STACK, f"data out to the internet (usage: {usage.data_out_gb:g} GB, first {FREE_DATA_OUT_GB} GB free)", billable, "GB", "data_transfer.out_gb")
+
+
+def estimate_lines(resources: Iterable[PricedResource], catalogue: PriceCatalogue, usage: UsageSettings) -> list[CostLine]:
+    """Every cost line of the resources: priced, free, or unpriced with the reason."""
+    pricing = _Pricing(list(resources), catalogue, usage)
+    for resource in pricing.resources:
+        if resource.type in RULES:
+            RULES[resource.type](pricing, resource)
+        elif resource.type in FREE_TYPES:
+            pricing.free(resource)
+        elif not resource.type.startswith("tierup:"):
+            pricing.lines.append(
+                CostLine(resource.tier, resource.name, resource.type, "not in the estimator", 0, "", None, UNPRICED, "resource type has no pricing rule")
+            )
+    _stack_usage(pricing)
+    return pricing.lines
+
+
+def estimate(
+    stack: str, release: str, budget_usd: float, goal_usd: float, resources: Iterable[PricedResource], catalogue: PriceCatalogue, usage: UsageSettings
+) -> Estimate:
+    return Estimate(
+        stack=stack,
+        release=release,
+        region=catalogue.region,
+        catalogue_retrieved=catalogue.retrieved,
+        budget_usd=budget_usd,
+        goal_usd=goal_usd,
+        lines=tuple(estimate_lines(resources, catalogue, usage)),
+    )

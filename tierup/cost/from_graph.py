@@ -1,0 +1,26 @@
+"""Estimating a synthesized stack: the graph's resources as the estimator's input."""
+
+from __future__ import annotations
+
+from tierup.cost.estimator import estimate
+from tierup.cost.model import Estimate, PricedResource, load_catalogue
+from tierup.settings.model import UsageSettings
+from tierup.synth.graph import ResourceGraph
+
+
+def priced_resources(graph: ResourceGraph) -> list[PricedResource]:
+    """Custom resources with their inputs (the literal values a preview also knows)."""
+    return [PricedResource(urn=r.urn, type=r.type, name=r.name, tier=graph.tier_of(r), props=r.inputs, deps=r.property_dependencies) for r in graph if r.custom]
+
+
+def estimate_graph(graph: ResourceGraph) -> Estimate:
+    budget = graph.settings["budget"]
+    return estimate(
+        stack=graph.stack,
+        release=graph.release,
+        budget_usd=budget["monthly_usd"],
+        goal_usd=budget["goal_usd"],
+        resources=priced_resources(graph),
+        catalogue=load_catalogue(graph.region),
+        usage=UsageSettings(**graph.settings["usage"]),
+    )

@@ -1,0 +1,167 @@
+"""Rendering an estimate: an aligned table for people, markdown for PR comments, and JSON in
+Infracost's output schema (version 0.2) so that Infracost's own `output`/`comment` can render it.
+
+Differences from Infracost's schema, by design: each project's `metadata` carries tierup's
+`release`, `budget` and `goal`; usage-based stack lines (logs, Secrets Manager calls, data out)
+appear as a pseudo-resource `tierup:stack/usage`; unpriced components carry `"price": null`
+with a `tierupNote` saying why, where Infracost would drop them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from tierup.cost.model import HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate
+from tierup.summary import render_table
+
+
+def _money(value: float) -> str:
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def budget_line(estimate: Estimate) -> str:
+    verdict = "within budget" if estimate.within_budget else "OVER BUDGET"
+    goal = "meets the goal" if estimate.total <= estimate.goal_usd else f"{_money(estimate.total - estimate.goal_usd)} above the goal"
+    ceiling = f" · ceiling at full scale {_money(estimate.ceiling)}" if estimate.ceiling != estimate.total else ""
+    unpriced = f" · {len(estimate.unpriced)} unpriced item(s)" if estimate.unpriced else ""
+    return (
+        f"cost: {_money(estimate.total)}/month · budget {_money(estimate.budget_usd)} ({verdict}, headroom {_money(estimate.headroom)}) · "
+        f"goal {_money(estimate.goal_usd)} ({goal}){ceiling}{unpriced}"
+    )
+
+
+def table_lines(estimate: Estimate) -> list[str]:
+    """Every line that costs something or has no price, then per-tier subtotals and the total."""
+    shown = [line for line in estimate.lines if line.status == UNPRICED or line.monthly > 0]
+    rows = [
+        (line.tier, line.resource, line.item, f"{line.quantity:,.2f} {line.unit}".strip(), _unit_price(line), _line_cost(line))
+        for line in sorted(shown, key=lambda line: (line.tier, -line.monthly))
+    ]
+    lines = [
+        f"{estimate.stack} · release {estimate.release} · {estimate.region} · prices as of {estimate.catalogue_retrieved} · 730 h/month",
+        *render_table(("tier", "resource", "item", "quantity", "unit price", "monthly"), rows),
+        "",
+        "  " + " · ".join(f"{tier} {_money(total)}" for tier, total in estimate.by_tier().items()),
+        f"  {budget_line(estimate)}",
+    ]
+    notes = sorted({f"{line.resource}: {line.note}" for line in estimate.lines if line.note and line.status != "free"})
+    lines += [f"  note: {note}" for note in notes]
+    return lines
+
+
+def _unit_price(line: CostLine) -> str:
+    return f"${line.price.usd:g}/{line.price.unit}" if line.price else "—"
+
+
+def _line_cost(line: CostLine) -> str:
+    if line.status == UNPRICED:
+        return "unpriced"
+    ceiling = f" (≤ {_money(line.monthly_ceiling)})" if line.monthly_ceiling != line.monthly else ""
+    return f"{_money(line.monthly)}{ceiling}"
+
+
+def render_cost_text(estimates: Sequence[Estimate]) -> str:
+    return "\n\n".join("\n".join(table_lines(estimate)) for estimate in estimates)
+
+
+def render_cost_markdown(estimates: Sequence[Estimate]) -> str:
+    lines = ["## tierup cost", "", "| stack | release | monthly | budget | headroom | goal | at full scale |", "|---|---|---|---|---|---|---|"]
+    for e in estimates:
+        mark = ":white_check_mark:" if e.within_budget else ":x:"
+        lines.append(
+            f"| {mark} `{e.stack}` | {e.release} | {_money(e.total)} | {_money(e.budget_usd)} | {_money(e.headroom)} | {_money(e.goal_usd)} | {_money(e.ceiling)} |"
+        )
+    for e in estimates:
+        lines += ["", f"<details><summary>{e.stack}: {len(e.lines)} lines</summary>", "", "| tier | resource | item | monthly |", "|---|---|---|---|"]
+        lines += [f"| {line.tier} | `{line.resource}` | {line.item} | {_line_cost(line)} |" for line in e.lines if line.status != "free"]
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def infracost_json(estimates: Sequence[Estimate], now: datetime | None = None) -> dict[str, object]:
+    """The estimates as an Infracost JSON document (schema version 0.2)."""
+    projects = [_project(e) for e in estimates]
+    return {
+        "version": "0.2",
+        "currency": "USD",
+        "projects": projects,
+        "totalHourlyCost": _decimal(sum(e.total for e in estimates) / HOURS_PER_MONTH),
+        "totalMonthlyCost": _decimal(sum(e.total for e in estimates)),
+        "timeGenerated": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "summary": _summary([line for e in estimates for line in e.lines]),
+    }
+
+
+def _project(estimate: Estimate) -> dict[str, object]:
+    resources: dict[str, list[CostLine]] = {}
+    for line in estimate.lines:
+        resources.setdefault(f"{line.resource}\0{line.resource_type}", []).append(line)
+    breakdown = [_resource(key.split("\0")[0], key.split("\0")[1], lines) for key, lines in resources.items()]
+    return {
+        "name": f"tierup/{estimate.stack}",
+        "metadata": {"stack": estimate.stack, "release": estimate.release, "region": estimate.region, "budget": estimate.budget_usd, "goal": estimate.goal_usd},
+        "pastBreakdown": None,
+        "breakdown": {
+            "resources": breakdown,
+            "totalHourlyCost": _decimal(estimate.total / HOURS_PER_MONTH),
+            "totalMonthlyCost": _decimal(estimate.total),
+        },
+        "diff": None,
+        "summary": _summary(list(estimate.lines)),
+    }
+
+
+def _resource(name: str, resource_type: str, lines: list[CostLine]) -> dict[str, object]:
+    components = [
+        {
+            "name": line.item,
+            "unit": line.unit,
+            "monthlyQuantity": _decimal(line.quantity),
+            "price": _decimal(line.price.usd) if line.price else None,
+            "hourlyCost": _decimal(line.monthly / HOURS_PER_MONTH) if line.status == PRICED else None,
+            "monthlyCost": _decimal(line.monthly) if line.status == PRICED else None,
+            **({"tierupNote": line.note} if line.note else {}),
+        }
+        for line in lines
+        if line.status != "free"
+    ]
+    monthly = sum(line.monthly for line in lines)
+    return {
+        "name": name,
+        "resourceType": resource_type,
+        "tags": {},
+        "metadata": {"tier": lines[0].tier},
+        "hourlyCost": _decimal(monthly / HOURS_PER_MONTH) if components else None,
+        "monthlyCost": _decimal(monthly) if components else None,
+        "costComponents": components,
+        "subresources": [],
+    }
+
+
+def _summary(lines: list[CostLine]) -> dict[str, object]:
+    resources = {(line.resource, line.resource_type): line for line in lines}
+    unpriced = {(line.resource, line.resource_type) for line in lines if line.status == UNPRICED}
+    free = {key for key in resources if all(line.status == "free" for line in lines if (line.resource, line.resource_type) == key)}
+    no_price_counts: dict[str, int] = {}
+    for _, resource_type in free:
+        no_price_counts[resource_type] = no_price_counts.get(resource_type, 0) + 1
+    return {
+        "totalDetectedResources": len(resources),
+        "totalSupportedResources": len(resources) - len(unpriced),
+        "totalUnsupportedResources": len(unpriced),
+        "totalNoPriceResources": len(free),
+        "noPriceResourceCounts": dict(sorted(no_price_counts.items())),
+    }
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+
+
+def render_cost_json(estimates: Sequence[Estimate]) -> str:
+    return json.dumps(infracost_json(estimates), indent=2)
+
+
+COST_RENDERERS = {"table": render_cost_text, "markdown": render_cost_markdown, "json": render_cost_json}
