@@ -7,6 +7,7 @@ from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
 from components.data_tier import DataTier, DataTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
+from components.stack_budget import StackBudget, StackBudgetArgs
 from components.tags import StackTags
 from tierup.stack_config import load_stack_settings
 
@@ -97,6 +98,16 @@ compute_tier = ComputeTier(
     ),
 )
 
+budget = StackBudget(
+    "budget",
+    StackBudgetArgs(
+        monthly_usd=settings.budget.monthly_usd,
+        alert_emails=settings.budget.alert_emails,
+        activate_cost_tags=settings.budget.activate_cost_tags,
+        tags=tags,
+    ),
+)
+
 pulumi.export("release", settings.release.value)
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
@@ -113,3 +124,4 @@ pulumi.export("dbPort", database.port)
 pulumi.export("dbName", database.database_name)
 pulumi.export("dbSecretArn", database.master_secret_arn)
 pulumi.export("cacheBackend", app_cache.app_environment["CACHE_BACKEND"])
+pulumi.export("budgetName", budget.budget_name)

@@ -16,6 +16,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 # says, so a new taggable type cannot slip in untagged).
 TAGGABLE_TYPES = (
     "aws:appautoscaling/target:Target",
+    "aws:budgets/budget:Budget",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:ec2/eip:Eip",

@@ -92,7 +92,7 @@ def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
     result = tierup(project_dir, "check", "prod", "--format", "markdown")
     lines = result.stdout.splitlines()
     assert lines[0] == "## tierup check"
-    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 57 resources"
+    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 58 resources"
     assert (
         "| advisory | `lb-listener-http-redirects-to-https` | `compute-lb-http` | Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn). |"
         in lines
@@ -127,3 +127,17 @@ def test_every_format_reports_a_config_error(tmp_path: Path, fmt: str) -> None:
     assert result.returncode == 2
     message = 'bad: tierup:release: "v9" is not allowed; allowed: v1.0, v1.5, v2.0'
     assert message in (json.loads(result.stdout)["stacks"][0]["error"] if fmt == "json" else result.stdout)
+
+
+def test_a_stack_over_its_budget_fails_check_and_cost(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path, {"tight": "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:budget:\n    monthlyUsd: 100\n    goalUsd: 90\n"}
+    )
+    result = tierup(project, "check")
+    assert result.returncode == 1
+    assert (
+        "  cost: $120.64/month · budget $100.00 (OVER BUDGET, headroom -$20.64) · goal $90.00 ($30.64 above the goal) · ceiling at full scale $149.48"
+        in result.stdout
+    )
+    assert [line.split()[1] for line in mandatory_lines(result.stdout)] == ["cost-estimate-within-budget"]
+    assert tierup(project, "cost", "tight").returncode == 1

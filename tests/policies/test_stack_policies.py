@@ -113,3 +113,21 @@ def test_data_stores_admit_only_the_app(prod_graph: ResourceGraph, scale_graph: 
     assert check_stack("data-ingress-only-from-app", rails("v2.0"), stranger).messages == [
         "cache-from-app: Admit only the app's security group (a security-group reference, never a CIDR)."
     ]
+
+
+def test_the_estimate_must_fit_the_budget(prod_graph: ResourceGraph) -> None:
+    assert check_stack("cost-estimate-within-budget", rails("v1.5"), list(prod_graph)).messages == []
+    tight = rails("v1.5", budget={"monthlyUsd": 100, "goalUsd": 90})
+    assert check_stack("cost-estimate-within-budget", tight, list(prod_graph)).messages == [
+        "(stack): Bring the estimate of $120.64/month under the budget of $100.00; the largest lines: "
+        "network-nat-1 NAT gateway $32.85, data-db postgres db.t4g.micro (multi-az) $23.36, compute-lb-alb application load balancer $16.43."
+    ]
+
+
+def test_a_region_without_prices_cannot_pass_the_budget_silently(prod_graph: ResourceGraph) -> None:
+    canada = rails("v1.5")
+    canada = type(canada)(**{**vars(canada), "region": "ca-central-1"})
+    assert check_stack("cost-estimate-within-budget", canada, list(prod_graph)).messages == [
+        "(stack): Add a price catalogue so the budget can be checked: no price catalogue for ca-central-1; available: "
+        "ap-southeast-2, eu-west-2, us-east-1 (build one with `tierup prices refresh --region ca-central-1`)."
+    ]

@@ -81,6 +81,7 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "dbName": "app",
         "dbSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-tierup-dev-db-AbCdEf",
         "cacheBackend": "postgres",
+        "budgetName": "budget-monthly",
         "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "
         "then `aws ecs describe-tasks` for its network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port 8080",
     }

@@ -168,6 +168,7 @@ _SECTIONS = (
                 "alert_emails",
                 list_of(text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"), min_items=0, max_items=10),
             ),
+            "activateCostTags": ("activate_cost_tags", parse_bool),
         },
     ),
 )  # fmt: skip

@@ -122,6 +122,9 @@ class BudgetSettings:
     """What the release aims for; reported beside the estimate."""
     alert_emails: tuple[str, ...]
     """Recipients of budget notifications."""
+    activate_cost_tags: bool = False
+    """Activate the cost allocation tags; AWS accepts this only once it has seen the tags on
+    billed resources (up to 24 hours after the first deploy), so it is asked for later."""
 
 
 @dataclass(frozen=True, kw_only=True)
