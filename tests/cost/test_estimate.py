@@ -104,7 +104,7 @@ def test_a_region_without_a_figure_lists_the_line_unpriced(prod_graph: ResourceG
     usage = UsageSettings(**prod_graph.settings["usage"])
     lines = estimate_lines(priced_resources(prod_graph), load_catalogue("ap-southeast-2"), usage)
     alb = [line for line in lines if line.resource == "compute-lb-alb"]
-    assert [(line.status, line.monthly, line.note) for line in alb][0] == (UNPRICED, 0.0, "no price for alb.hour in ap-southeast-2")
+    assert next((line.status, line.monthly, line.note) for line in alb) == (UNPRICED, 0.0, "no price for alb.hour in ap-southeast-2")
     nat = [line for line in lines if line.resource == "network-nat-1" and line.status == PRICED]
     assert [line.monthly for line in nat] == [43.07]  # 0.059 × 730; Sydney's per-GB rate is a gap
 
