@@ -70,9 +70,8 @@ def render_cost_markdown(estimates: Sequence[Estimate]) -> str:
     lines = ["## tierup cost", "", "| stack | release | monthly | budget | headroom | goal | at full scale |", "|---|---|---|---|---|---|---|"]
     for e in estimates:
         mark = ":white_check_mark:" if e.within_budget else ":x:"
-        lines.append(
-            f"| {mark} `{e.stack}` | {e.release} | {_money(e.total)} | {_money(e.budget_usd)} | {_money(e.headroom)} | {_money(e.goal_usd)} | {_money(e.ceiling)} |"
-        )
+        amounts = " | ".join(_money(amount) for amount in (e.total, e.budget_usd, e.headroom, e.goal_usd, e.ceiling))
+        lines.append(f"| {mark} `{e.stack}` | {e.release} | {amounts} |")
     for e in estimates:
         lines += ["", f"<details><summary>{e.stack}: {len(e.lines)} lines</summary>", "", "| tier | resource | item | monthly |", "|---|---|---|---|"]
         lines += [f"| {line.tier} | `{line.resource}` | {line.item} | {_line_cost(line)} |" for line in e.lines if line.status != "free"]
