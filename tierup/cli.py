@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from tierup.catalogue import write_catalogue
@@ -35,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     cost.add_argument("stacks", nargs="*")
     cost.add_argument("--release", help="estimate as if tierup:release were this (v1.0, v1.5, v2.0)")
     cost.add_argument("--format", choices=tuple(COST_RENDERERS), default="table")
+    prices = commands.add_parser("prices", help="manage the price catalogues")
+    prices_commands = prices.add_subparsers(dest="prices_command", required=True)
+    refresh = prices_commands.add_parser("refresh", help="rebuild a region's catalogue from the AWS Price List Query API (needs AWS credentials)")
+    refresh.add_argument("--region", required=True)
+    refresh.add_argument("--endpoint-url", help="Price List API endpoint (for emulators)")
     commands.add_parser("catalogue", help="regenerate policies/README.md from the policy pack's metadata")
     return parser
 
@@ -46,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "catalogue":
             print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
             return EXIT_OK
+        if args.command == "prices":
+            return _refresh_prices(args.region, args.endpoint_url)
         if args.command == "cost":
             return _cost(project_dir, args.stacks, args.release, args.format)
         if args.command == "synth":
@@ -74,6 +83,29 @@ def _check(project_dir: Path, stacks: list[str], release: str | None, output_for
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE
     return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
+
+
+def _refresh_prices(region: str, endpoint_url: str | None) -> int:
+    import boto3
+    import botocore.exceptions
+
+    from tierup.cost.refresh import PRICING_API_REGION, refresh_catalogue
+
+    if not re.fullmatch(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]", region):
+        print(f"tierup: --region: {region!r} is not an AWS region name; allowed: a region such as eu-west-2", file=sys.stderr)
+        return EXIT_USAGE
+    client = boto3.client("pricing", region_name=PRICING_API_REGION, endpoint_url=endpoint_url)
+    try:
+        result = refresh_catalogue(client, region, date.today())
+    except botocore.exceptions.NoCredentialsError:
+        print("tierup: no AWS credentials found; the Price List API needs any valid credentials (aws configure, or AWS_PROFILE)", file=sys.stderr)
+        return EXIT_USAGE
+    except botocore.exceptions.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "error")
+        print(f"tierup: the Price List API refused the request ({code}); the caller needs pricing:GetProducts", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {result.written} prices for {result.region}" + (f"; not found: {', '.join(result.missing)}" if result.missing else ""))
+    return EXIT_OK
 
 
 def _cost(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:

@@ -15,11 +15,11 @@ from tierup.settings.ladder import PROFILES
 from tierup.settings.model import Release, StackSettings, UsageSettings
 
 # Instance classes each release may run: burstable Graviton while small, general purpose at scale.
-_ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
+ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
     {
         Release.V1_0: ("db.t4g.micro", "db.t4g.small"),
         Release.V1_5: ("db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
-        Release.V2_0: ("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r7g.large"),
+        Release.V2_0: ("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r6g.large", "db.r7g.large"),
     }
 )
 # AWS's recommended minimum for point-in-time recovery in production (CKV_AWS_133 wants > 1 day).
@@ -70,7 +70,7 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         min_backup_days=_MIN_BACKUP_DAYS[release],
         protect_database=profile.data.protect,
         elasticache_allowed=profile.cache.mode is CacheMode.REDIS,
-        allowed_instance_classes=_ALLOWED_DB_CLASSES[release],
+        allowed_instance_classes=ALLOWED_DB_CLASSES[release],
         max_tasks=profile.compute.max_tasks,
         flow_logs=profile.network.flow_logs,
         container_insights=profile.compute.container_insights,
