@@ -18,21 +18,6 @@ LOG_EXPORTS = ("postgresql", "upgrade")
 # The current RDS CA (CKV_AWS_211); rds-ca-2019 expired in 2024.
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 
-# Inputs whose change replaces the resource (ForceNew in the Terraform AWS provider schema that
-# pulumi-aws bridges: internal/service/rds/instance.go, parameter_group.go, subnet_group.go).
-# `identifier` is renamed in place by the provider but moves the endpoint every client uses,
-# so it is guarded too. Tests check that no release changes any of them; multi_az,
-# instance_class, backup_retention_period, performance_insights_enabled and
-# deletion_protection are all modified in place.
-REPLACEMENT_INPUTS = {
-    "aws:rds/instance:Instance": (
-        "availabilityZone", "characterSetName", "dbName", "engine", "kmsKeyId", "snapshotIdentifier",
-        "storageEncrypted", "timezone", "username", "identifier",
-    ),
-    "aws:rds/parameterGroup:ParameterGroup": ("description", "family", "name", "namePrefix"),
-    "aws:rds/subnetGroup:SubnetGroup": ("name", "namePrefix"),
-}  # fmt: skip
-
 
 @dataclass(frozen=True, kw_only=True)
 class DataTierArgs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from datetime import date
@@ -13,6 +14,7 @@ from tierup.check import CheckError, StackCheck, check_stacks
 from tierup.cost.from_graph import estimate_graph
 from tierup.cost.model import CostError
 from tierup.cost.report import COST_RENDERERS
+from tierup.diff.sides import GitRefError
 from tierup.report import RENDERERS
 from tierup.summary import resource_lines, summary_lines
 from tierup.synth.runner import SynthError, SynthRequest, synthesize, synthesize_all
@@ -37,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     cost.add_argument("stacks", nargs="*")
     cost.add_argument("--release", help="estimate as if tierup:release were this (v1.0, v1.5, v2.0)")
     cost.add_argument("--format", choices=tuple(COST_RENDERERS), default="table")
+    diff = commands.add_parser("diff", help="what an upgrade or a change would do to a stack, before `pulumi up`")
+    diff.add_argument("stacks", nargs="*", help="stacks to compare (all by default)")
+    side = diff.add_mutually_exclusive_group(required=True)
+    side.add_argument("--to-release", help="compare the stack with itself at this release")
+    side.add_argument("--base", help="compare the working tree with this git ref (e.g. origin/main)")
+    diff.add_argument("--format", choices=("table", "markdown", "json"), default="table")
     prices = commands.add_parser("prices", help="manage the price catalogues")
     prices_commands = prices.add_subparsers(dest="prices_command", required=True)
     refresh = prices_commands.add_parser("refresh", help="rebuild a region's catalogue from the AWS Price List Query API (needs AWS credentials)")
@@ -47,12 +55,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader (`| head`) left: stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         project_dir = (args.project_dir or find_project_dir(Path.cwd())).resolve()
         if args.command == "catalogue":
             print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
             return EXIT_OK
+        if args.command == "diff":
+            return _diff(project_dir, args.stacks, args.to_release, args.base, args.format)
         if args.command == "prices":
             return _refresh_prices(args.region, args.endpoint_url)
         if args.command == "cost":
@@ -60,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "synth":
             return _synth(project_dir, args.stack, args.release, args.format)
         return _check(project_dir, args.stacks, args.release, args.format)
-    except (StackFileError, SynthError, CostError) as error:
+    except (StackFileError, SynthError, CostError, CheckError, GitRefError) as error:
         print(f"tierup: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -83,6 +102,22 @@ def _check(project_dir: Path, stacks: list[str], release: str | None, output_for
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE
     return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
+
+
+def _diff(project_dir: Path, stacks: list[str], to_release: str | None, base: str | None, output_format: str) -> int:
+    from tierup.diff.command import EXIT_DANGER, diff_against_base, diff_to_release
+    from tierup.diff.report import DIFF_RENDERERS
+
+    results = []
+    for stack in stacks or list_stacks(project_dir):
+        if to_release is not None:
+            results.append(diff_to_release(project_dir, stack, to_release))
+        else:
+            results.append(diff_against_base(project_dir, stack, str(base)))
+    print(DIFF_RENDERERS[output_format](results))
+    if any(result.diff.dangers for result in results):
+        return EXIT_DANGER
+    return EXIT_OK if all(result.new.passed for result in results) else EXIT_FAILED
 
 
 def _refresh_prices(region: str, endpoint_url: str | None) -> int:

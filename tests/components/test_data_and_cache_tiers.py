@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from components.data_tier import REPLACEMENT_INPUTS
+from tierup.diff.rules import REPLACEMENT_INPUTS
 from tierup.synth.graph import SECRET, Resource, ResourceGraph
 from tierup.synth.recorder import MOCK_GENERATED_SECRET
 from tierup.synth.runner import synthesize
 
 DB = "aws:rds/instance:Instance"
-STATEFUL = tuple(REPLACEMENT_INPUTS)
+STATEFUL = ("aws:rds/instance:Instance", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup")
 SECRET_WORDS = ("password", "token", "secretstring")
 # Keys that mention a secret but hold a setting, not a secret.
 SETTING_KEYS = {"manageMasterUserPassword", "authTokenUpdateStrategy", "clientPasswordAuthType"}

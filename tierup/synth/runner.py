@@ -24,12 +24,17 @@ class SynthRequest:
     release: str | None = None
 
 
-def synthesize(project_dir: Path, stack: str, release: str | None = None) -> ResourceGraph:
-    """The stack's ResourceGraph, computed in a fresh process."""
+def synthesize(project_dir: Path, stack: str, release: str | None = None, *, toolkit_root: Path | None = None) -> ResourceGraph:
+    """The stack's ResourceGraph, computed in a fresh process. `toolkit_root` runs another
+    checkout's tierup (the base side of a diff synthesizes with the code of its own commit)."""
+    if toolkit_root is None and (project_dir / "tierup" / "synth" / "worker.py").is_file():
+        toolkit_root = project_dir  # a checkout synthesizes with its own settings and components
     command = [sys.executable, "-m", "tierup.synth.worker", str(project_dir), stack]
     if release is not None:
         command.append(release)
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=_worker_env())
+    # `python -m` puts the working directory first on sys.path: run from the toolkit's own root.
+    root = toolkit_root or Path(__file__).resolve().parents[2]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=_worker_env(root), cwd=root)
     if completed.returncode != 0:
         lines = completed.stderr.strip().splitlines() or [f"{stack}: synthesis failed with exit {completed.returncode}"]
         raise SynthError(lines[-1])
@@ -49,8 +54,8 @@ def synthesize_all(project_dir: Path, requests: list[SynthRequest]) -> list[Reso
         return list(pool.map(run, requests))
 
 
-def _worker_env() -> dict[str, str]:
-    # The worker must import this very tierup, installed or not.
-    package_root = str(Path(__file__).resolve().parents[2])
+def _worker_env(toolkit_root: Path) -> dict[str, str]:
+    # The worker must import this very tierup (or the given checkout's), installed or not.
+    package_root = str(toolkit_root)
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path}

@@ -1,0 +1,1 @@
+"""Comparing two versions of a stack: what an upgrade adds, deletes, changes and endangers."""

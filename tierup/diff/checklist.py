@@ -1,0 +1,65 @@
+"""The migration checklist of an upgrade, written from what actually differs."""
+
+from __future__ import annotations
+
+from tierup.diff.compare import Change, GraphDiff
+from tierup.synth.graph import ResourceGraph
+
+NAT = "aws:ec2/natGateway:NatGateway"
+ALB = "aws:lb/loadBalancer:LoadBalancer"
+DB = "aws:rds/instance:Instance"
+SERVICE = "aws:ecs/service:Service"
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+PROXY = "aws:rds/proxy:Proxy"
+LISTENER = "aws:lb/listener:Listener"
+
+
+def _touches(change: Change, *inputs: str) -> bool:
+    return any(p.path.split(".")[0].split("[")[0] in inputs for p in change.properties)
+
+
+def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
+    """Steps before and after `pulumi up`, the downtime to expect, and the way back."""
+    stack = new.stack
+    added = {c.type for c in diff.of_kind("added")}
+    changed = [c for c in diff.of_kind("changed")]
+    before = [f"Run `pulumi preview --diff -s {stack} --policy-pack policies` and read it beside this report."]
+    after: list[str] = []
+    downtime: list[str] = []
+    rollback: list[str] = []
+    if diff.dangers:
+        before.insert(0, "Stop: resolve every DANGER line first (add an alias, or revert the input); protect refuses these changes anyway.")
+    for change in changed:
+        if change.type == DB and _touches(change, "multiAz", "instanceClass", "engineVersion", "parameterGroupName"):
+            identifier = new.get(change.urn).inputs.get("identifier", change.name)
+            snapshot = f"{identifier}-before-{diff.new_release.replace('.', '-')}"
+            before.append(f"Take a manual snapshot: `aws rds create-db-snapshot --db-instance-identifier {identifier} --db-snapshot-identifier {snapshot}`.")
+            break
+    for change in changed:
+        if change.type == DB and _touches(change, "instanceClass"):
+            downtime.append("The database restarts for the new instance class (about a minute with Multi-AZ failover, several without).")
+        if change.type == DB and _touches(change, "multiAz"):
+            downtime.append("No downtime for the Multi-AZ conversion; write latency rises while the standby is built.")
+        if change.type == SERVICE and _touches(change, "networkConfiguration"):
+            downtime.append("The app's tasks move subnets in a rolling deployment; the old public address stops answering once it ends.")
+    if NAT in added:
+        after.append("Check that tasks in private subnets reach the internet through the NAT gateway (image pulls, third-party APIs).")
+    if ALB in added:
+        after.append("Point the app's DNS name (CNAME or alias) at the new `appUrl` output; the public task address goes away.")
+        rollback.append("Moving back removes the load balancer: point DNS back at the task's public address (`appUrlHint`).")
+    if LISTENER in added:
+        after.append("Open `appUrl` and check the health check path answers through the load balancer.")
+    if CACHE in added:
+        before.append("Deploy an app version that reads CACHE_BACKEND and REDIS_* before `pulumi up`; the PostgreSQL cache table stays until you drop it.")
+    if PROXY in added:
+        after.append("The app now connects through the RDS Proxy (DB_HOST changes); recycle long-lived connections.")
+    if not downtime:
+        downtime.append("None expected: every change is an addition or an in-place update without restart.")
+    rollback.insert(
+        0,
+        f"Set `tierup:release` back to {diff.old_release} (or revert the commit) and run `pulumi up -s {stack}`: added resources are removed, "
+        "in-place changes are reverted, and the database is modified in place, never deleted.",
+    )
+    if any(c.type == DB and _touches(c, "multiAz") for c in changed):
+        rollback.append("Turning Multi-AZ off again is in place and keeps the data.")
+    return {"before": before, "downtime": downtime, "after": after or ["Run `tierup check` and look at the app's health in CloudWatch."], "rollback": rollback}
