@@ -111,7 +111,7 @@ def render_diff_json(results: Sequence[StackDiff]) -> str:
                         "properties": [{"path": p.path, "old": p.old, "new": p.new} for p in c.properties],
                     }
                     for c in diff.changes
-                ],  # fmt: skip
+                ],
                 "cost": {"old": result.old_cost.total, "new": result.new.cost.total, "delta": result.cost_delta},
                 "policiesPassed": result.new.passed,
                 "checklist": result.steps,

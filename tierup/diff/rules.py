@@ -66,12 +66,22 @@ class Disruption:
 
 
 DISRUPTIONS = (
-    Disruption("aws:rds/instance:Instance", "instanceClass", "changing the instance class restarts the database: a failover of about a minute with Multi-AZ, a reboot of several minutes without"),
-    Disruption("aws:rds/instance:Instance", "multiAz", "converting to Multi-AZ takes a snapshot and builds the standby from it: no downtime, but higher write latency while it runs"),
+    Disruption(
+        "aws:rds/instance:Instance",
+        "instanceClass",
+        "changing the instance class restarts the database: a failover of about a minute with Multi-AZ, a reboot of several minutes without",
+    ),
+    Disruption(
+        "aws:rds/instance:Instance",
+        "multiAz",
+        "converting to Multi-AZ takes a snapshot and builds the standby from it: no downtime, but higher write latency while it runs",
+    ),
     Disruption("aws:rds/instance:Instance", "engineVersion", "an engine version change upgrades the database in place with downtime; take a snapshot first"),
     Disruption("aws:rds/instance:Instance", "parameterGroupName", "a new parameter group takes effect only after a reboot"),
     Disruption("aws:rds/parameterGroup:ParameterGroup", "parameters", "static parameters (pending-reboot) take effect only after the database reboots"),
     Disruption("aws:elasticache/replicationGroup:ReplicationGroup", "nodeType", "changing the node type scales the cache online, with brief connection drops"),
-    Disruption("aws:ecs/service:Service", "networkConfiguration", "the service rolls its tasks into the new subnets: a rolling deployment, the app's address changes"),
+    Disruption(
+        "aws:ecs/service:Service", "networkConfiguration", "the service rolls its tasks into the new subnets: a rolling deployment, the app's address changes"
+    ),
     Disruption("aws:ecs/service:Service", "capacityProviderStrategies", "the new capacity mix applies through a rolling deployment"),
-)  # fmt: skip
+)
