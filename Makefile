@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@if command -v actionlint >/dev/null 2>&1; then actionlint; else echo "actionlint not installed: workflows checked by tests/test_workflows.py only"; fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
