@@ -16,6 +16,7 @@ from tierup.cost.model import CostError
 from tierup.cost.report import COST_RENDERERS
 from tierup.diff.sides import GitRefError
 from tierup.report import RENDERERS
+from tierup.settings import ConfigError
 from tierup.summary import resource_lines, summary_lines
 from tierup.synth.runner import SynthError, SynthRequest, synthesize, synthesize_all
 from tierup.synth.stackfile import StackFileError, find_project_dir, list_stacks
@@ -45,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     side.add_argument("--to-release", help="compare the stack with itself at this release")
     side.add_argument("--base", help="compare the working tree with this git ref (e.g. origin/main)")
     diff.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    for name, text in (
+        ("advise", "read the stack's live metrics and say whether the next release is due"),
+        ("audit", "check the live account against what the stack's release promises (exit 1 on drift)"),
+        ("endpoint", "where the app answers: the load balancer, or the running task's public IP"),
+        ("spend", "actual cost of the stack (Cost Explorer) beside the estimate"),
+    ):
+        operation = commands.add_parser(name, help=text)
+        operation.add_argument("stack")
+        operation.add_argument("--endpoint-url", help="AWS endpoint (for emulators such as moto)")
+        if name == "advise":
+            operation.add_argument("--days", type=int, default=14, help="window of metrics to read (default 14)")
+            operation.add_argument("--format", choices=("table", "markdown", "json"), default="table")
     prices = commands.add_parser("prices", help="manage the price catalogues")
     prices_commands = prices.add_subparsers(dest="prices_command", required=True)
     refresh = prices_commands.add_parser("refresh", help="rebuild a region's catalogue from the AWS Price List Query API (needs AWS credentials)")
@@ -70,6 +83,8 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "catalogue":
             print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
             return EXIT_OK
+        if args.command in ("advise", "audit", "endpoint", "spend"):
+            return _operate(project_dir, args)
         if args.command == "diff":
             return _diff(project_dir, args.stacks, args.to_release, args.base, args.format)
         if args.command == "prices":
@@ -102,6 +117,27 @@ def _check(project_dir: Path, stacks: list[str], release: str | None, output_for
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE
     return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
+
+
+def _operate(project_dir: Path, args: argparse.Namespace) -> int:
+    from tierup.ops import commands as ops
+    from tierup.ops.aws import OpsError
+
+    try:
+        target = ops.target(project_dir, args.stack, args.endpoint_url)
+        if args.command == "advise":
+            text, code = ops.advise(target, args.days, args.format)
+        elif args.command == "audit":
+            text, code = ops.run_audit(target)
+        elif args.command == "endpoint":
+            text, code = ops.run_endpoint(target)
+        else:
+            text, code = ops.run_spend(target, date.today())
+    except (OpsError, ConfigError) as error:
+        print(f"tierup: {args.stack}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(text)
+    return code
 
 
 def _diff(project_dir: Path, stacks: list[str], to_release: str | None, base: str | None, output_format: str) -> int:

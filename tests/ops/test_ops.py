@@ -1,0 +1,150 @@
+"""advise, audit, endpoint and spend against moto in server mode (and, where moto cannot model
+Fargate task networking, ECS calls stubbed in AWS's response shape)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from botocore.stub import Stubber
+
+from tests.ops import seed
+from tests.ops.conftest import run_tierup
+from tierup.ops.discovery import LiveStack
+from tierup.ops.endpoint import endpoint
+
+
+def advise(project_dir: Path, moto_url: str) -> dict:
+    result = run_tierup(project_dir, "advise", "prod", "--endpoint-url", moto_url, "--format", "json")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    return json.loads(result.stdout)
+
+
+def verdicts(document: dict) -> dict[str, str]:
+    return {rule["rule"]: rule["verdict"] for rule in document["rules"]}
+
+
+def test_busy_database_cpu_recommends_v2_0_with_its_cost(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws)
+    seed.hourly_metric(aws, "AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "tierup-prod-db"}, [82.0] * 48)
+    document = advise(project_dir, moto_url)
+    assert verdicts(document)["db-cpu-above-70"] == "TRIGGERED" and verdicts(document)["db-cpu-above-60"] == "TRIGGERED"
+    (cpu,) = [r for r in document["rules"] if r["rule"] == "db-cpu-above-70"]
+    assert cpu["measured"] == "mean 82.0%, above 70% in 100% of hours"
+    assert document["recommendation"] == {"release": "v2.0", "monthly": 284.6, "command": "pulumi config set -s prod tierup:release v2.0"}
+
+
+def test_quiet_metrics_recommend_staying(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws)
+    seed.hourly_metric(aws, "AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "tierup-prod-db"}, [12.0] * 48)
+    seed.hourly_metric(aws, "AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": "tierup-prod-db"}, [4.0] * 48)
+    document = advise(project_dir, moto_url)
+    assert (verdicts(document)["db-cpu-above-70"], verdicts(document)["concurrent-users-above-50"], document["recommendation"]) == ("ok", "ok", None)
+    table = run_tierup(project_dir, "advise", "prod", "--endpoint-url", moto_url).stdout
+    assert "  recommendation: stay on v1.5; no rule calls for more (rules without data are not counted)" in table.splitlines()
+
+
+def test_missing_metrics_say_no_data_never_zero(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws)
+    document = advise(project_dir, moto_url)
+    assert set(verdicts(document).values()) == {"no data"}
+    assert {r["measured"] for r in document["rules"]} >= {"no data", "no data (the cache is PostgreSQL; no hit-rate metric)"}
+
+
+def test_a_compliant_production_account_passes_the_audit(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws)
+    result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "  no drift: the account keeps every promise of the release"
+
+
+def test_a_single_az_database_under_v1_5_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws, multi_az=False)
+    result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
+    assert result.returncode == 1
+    drift = [line.split() for line in result.stdout.splitlines() if line.rstrip().endswith("DRIFT")]
+    assert drift == [["tierup-prod-db:", "Multi-AZ", "yes", "no", "DRIFT"]]
+    assert result.stdout.splitlines()[-1] == "  1 drift(s) from the release's promises"
+
+
+def test_the_endpoint_of_a_v1_5_stack_is_its_load_balancer(aws: Any, moto_url: str, project_dir: Path) -> None:
+    stack = seed.production(aws)
+    result = run_tierup(project_dir, "endpoint", "prod", "--endpoint-url", moto_url)
+    assert (result.returncode, result.stdout) == (0, f"http://{stack['dns']}\n")
+
+
+def test_the_endpoint_of_a_v1_0_stack_is_its_task_public_ip(aws: Any) -> None:
+    # moto models the network interface and its public address; it cannot run an awsvpc
+    # Fargate task, so ListTasks and DescribeTasks are stubbed in the ECS API's shape.
+    ec2 = aws("ec2")
+    subnet = seed.network(aws, "dev", nat_gateways=0)[0]
+    interface = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    allocation = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=allocation["AllocationId"], NetworkInterfaceId=interface)
+    service = {"serviceName": "compute-service", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/compute-cluster", "loadBalancers": []}
+    task_arn = "arn:aws:ecs:us-east-1:123456789012:task/compute-cluster/0123456789abcdef"
+    ecs = aws("ecs")
+    with Stubber(ecs) as stub:
+        stub.add_response(
+            "list_tasks", {"taskArns": [task_arn]}, {"cluster": service["clusterArn"], "serviceName": "compute-service", "desiredStatus": "RUNNING"}
+        )
+        stub.add_response(
+            "describe_tasks",
+            {
+                "tasks": [
+                    {
+                        "taskArn": task_arn,
+                        "lastStatus": "RUNNING",
+                        "attachments": [
+                            {
+                                "id": "a1",
+                                "type": "ElasticNetworkInterface",
+                                "status": "ATTACHED",
+                                "details": [{"name": "subnetId", "value": subnet}, {"name": "networkInterfaceId", "value": interface}],
+                            }
+                        ],
+                    }
+                ],
+                "failures": [],
+            },  # fmt: skip
+            {"cluster": service["clusterArn"], "tasks": [task_arn]},
+        )
+        live = LiveStack(project="tierup", stack="dev", region="us-east-1", services=[service])
+        assert endpoint(live, ecs, ec2) == f"http://{allocation['PublicIp']}"
+
+
+def test_spend_reads_cost_explorer_beside_the_estimate(aws: Any, moto_url: str, project_dir: Path) -> None:
+    import urllib.request
+
+    results = {"results": [
+        {"ResultsByTime": [{"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-22"}, "Total": {"UnblendedCost": {"Amount": "84.10", "Unit": "USD"}}, "Groups": [], "Estimated": True}]},
+        {"ResultsByTime": [{"TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Total": {"UnblendedCost": {"Amount": "118.37", "Unit": "USD"}}, "Groups": [], "Estimated": False}]},
+    ]}  # fmt: skip
+    request = urllib.request.Request(f"{moto_url}/moto-api/static/ce/cost-and-usage-results", data=json.dumps(results).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    urllib.request.urlopen(request, timeout=10).read()
+    result = run_tierup(project_dir, "spend", "prod", "--endpoint-url", moto_url)
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()[2:]}
+    assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$120.64"
+
+
+def test_no_credentials_is_one_line(project_dir: Path, tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+           "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    result = run_tierup(project_dir, "audit", "prod", env=env)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "tierup: prod: no AWS credentials found; configure them (aws configure, AWS_PROFILE) or pass --endpoint-url for an emulator\n"
+
+
+def test_an_unreachable_endpoint_is_one_line(project_dir: Path) -> None:
+    result = run_tierup(project_dir, "endpoint", "prod", "--endpoint-url", "http://127.0.0.1:9")
+    assert (result.returncode, result.stderr) == (2, "tierup: prod: cannot reach http://127.0.0.1:9; check the network or --endpoint-url\n")
+
+
+def test_an_empty_account_is_one_line(aws: Any, moto_url: str, project_dir: Path) -> None:
+    result = run_tierup(project_dir, "advise", "prod", "--endpoint-url", moto_url)
+    assert (result.returncode, result.stderr) == (
+        2, "tierup: prod: no resources tagged Project=tierup, Stack=prod in us-east-1; deploy the stack first (pulumi up -s prod)\n",
+    )  # fmt: skip

@@ -1,0 +1,91 @@
+"""`tierup audit`: the live account checked against what the stack's release promises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tierup.ops.discovery import LiveStack
+from tierup.settings.guardrails import Guardrails
+from tierup.settings.model import StackSettings
+
+OK, DRIFT = "ok", "DRIFT"
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    expected: str
+    actual: str
+
+    @property
+    def verdict(self) -> str:
+        return OK if self.expected == self.actual else DRIFT
+
+
+def _yes(value: object) -> str:
+    return "yes" if value else "no"
+
+
+def _database(live: LiveStack, rails: Guardrails) -> list[Finding]:
+    primaries = [db for db in live.databases if not db.get("ReadReplicaSourceDBInstanceIdentifier")]
+    if not primaries:
+        return [Finding("database exists", "yes", "no")]
+    findings = []
+    for db in primaries:
+        name = db["DBInstanceIdentifier"]
+        findings += [
+            Finding(f"{name}: encrypted", "yes", _yes(db.get("StorageEncrypted"))),
+            Finding(f"{name}: publicly accessible", "no", _yes(db.get("PubliclyAccessible"))),
+            Finding(f"{name}: backups of at least {rails.min_backup_days} day(s)", "yes", _yes(db.get("BackupRetentionPeriod", 0) >= rails.min_backup_days)),
+        ]
+        if rails.multi_az_database:
+            findings.append(Finding(f"{name}: Multi-AZ", "yes", _yes(db.get("MultiAZ"))))
+        if rails.protect_database:
+            findings.append(Finding(f"{name}: deletion protection", "yes", _yes(db.get("DeletionProtection"))))
+    return findings
+
+
+def _network(live: LiveStack, settings: StackSettings) -> list[Finding]:
+    expected = settings.network.nat_strategy.gateway_count(settings.network.az_count)
+    return [Finding("NAT gateways", str(expected), str(len(live.nat_gateways)))]
+
+
+def _tasks(live: LiveStack, rails: Guardrails, waf: Any) -> list[Finding]:
+    findings = []
+    for service in live.services:
+        network = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        allowed = "ENABLED" if rails.public_app_port is not None else "DISABLED"
+        findings.append(Finding(f"{service['serviceName']}: tasks' public IP", allowed, network.get("assignPublicIp", "DISABLED")))
+    if rails.load_balancer_with_waf:
+        findings.append(Finding("load balancer", "yes", _yes(live.load_balancers)))
+        for lb in live.load_balancers:
+            acl = waf.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"]).get("WebACL")
+            findings.append(Finding(f"{lb['LoadBalancerName']}: WAF web ACL", "yes", _yes(acl)))
+    return findings
+
+
+def _cache(live: LiveStack, rails: Guardrails) -> list[Finding]:
+    if not rails.elasticache_allowed:
+        return [Finding("ElastiCache replication groups", "0", str(len(live.cache_groups)))]
+    findings = []
+    for group in live.cache_groups:
+        name = group["ReplicationGroupId"]
+        findings += [
+            Finding(f"{name}: encrypted at rest", "yes", _yes(group.get("AtRestEncryptionEnabled"))),
+            Finding(f"{name}: encrypted in transit", "yes", _yes(group.get("TransitEncryptionEnabled"))),
+        ]
+        if len(group.get("MemberClusters", [])) >= 2:
+            findings.append(Finding(f"{name}: automatic failover", "enabled", str(group.get("AutomaticFailover", "disabled"))))
+    return findings
+
+
+def _budget(budgets: Any, account: str, stack: str) -> list[Finding]:
+    wanted = f"user:Stack${stack}"
+    found = [b for b in budgets.describe_budgets(AccountId=account).get("Budgets", []) if wanted in b.get("CostFilters", {}).get("TagKeyValue", [])]
+    return [Finding(f"budget filtered on {wanted}", "yes", _yes(found))]
+
+
+def audit(live: LiveStack, settings: StackSettings, rails: Guardrails, *, waf: Any, budgets: Any, account: str) -> list[Finding]:
+    """Every promise of the release, checked against what AWS describes."""
+    return [*_database(live, rails), *_network(live, settings), *_tasks(live, rails, waf), *_cache(live, rails), *_budget(budgets, account, live.stack)]

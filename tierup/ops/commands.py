@@ -1,0 +1,137 @@
+"""The operations commands end to end: stack settings, discovery, the check, the report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from tierup.cost.from_graph import estimate_graph
+from tierup.ops import advisor
+from tierup.ops.audit import DRIFT, audit
+from tierup.ops.aws import Aws, aws_errors
+from tierup.ops.discovery import LiveStack, discover
+from tierup.ops.endpoint import endpoint
+from tierup.ops.spend import spend
+from tierup.settings import StackSettings, load_settings
+from tierup.settings.guardrails import guardrails_for
+from tierup.summary import render_table
+from tierup.synth.runner import synthesize
+from tierup.synth.stackfile import load_stack_config
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+@dataclass(frozen=True)
+class Target:
+    """A deployed stack: its settings from the stack file, and where its resources live."""
+
+    project_dir: Path
+    stack: str
+    project: str
+    settings: StackSettings
+    aws: Aws
+
+
+def target(project_dir: Path, stack: str, endpoint_url: str | None) -> Target:
+    config = load_stack_config(project_dir, stack)
+    settings = load_settings(config.values, config.secret_keys)
+    return Target(project_dir, stack, config.project, settings, Aws(settings.region, endpoint_url))
+
+
+def _live(t: Target) -> LiveStack:
+    with aws_errors(t.aws.endpoint_url):
+        return discover(t.aws, t.project, t.stack)
+
+
+def advise(t: Target, days: int, output_format: str) -> tuple[str, int]:
+    live = _live(t)
+    with aws_errors(t.aws.endpoint_url):
+        verdicts = advisor.evaluate(live, t.aws.client("cloudwatch"), t.settings.release, days)
+    wanted = advisor.recommendation(verdicts, t.settings.release)
+    cost = estimate_graph(synthesize(t.project_dir, t.stack, wanted.value)) if wanted else None
+    if output_format == "json":
+        document = {
+            "stack": t.stack,
+            "release": t.settings.release.value,
+            "days": days,
+            "rules": [
+                {
+                    "rule": v.rule.id,
+                    "description": v.rule.description,
+                    "measured": v.measured,
+                    "threshold": v.rule.threshold,
+                    "unit": v.rule.unit,
+                    "verdict": v.verdict,
+                    "recommends": v.rule.recommends.value,
+                }
+                for v in verdicts
+            ],  # fmt: skip
+            "recommendation": None
+            if wanted is None
+            else {
+                "release": wanted.value,
+                "monthly": cost.total if cost else None,
+                "command": f"pulumi config set -s {t.stack} tierup:release {wanted.value}",
+            },  # fmt: skip
+        }
+        return json.dumps(document, indent=2), EXIT_OK
+    rows = [
+        (
+            v.rule.description,
+            v.measured,
+            f"{v.rule.threshold:g} {v.rule.unit}",
+            v.verdict + (f" → {v.rule.recommends.value}" if v.verdict == advisor.TRIGGERED else ""),
+        )
+        for v in verdicts
+    ]
+    lines = [
+        f"advise {t.stack} · release {t.settings.release.value} · {t.settings.region} · last {days} days",
+        *render_table(("rule", "measured", "threshold", "verdict"), rows),
+    ]
+    if wanted and cost:
+        lines.append(f"  recommendation: move to {wanted.value} ({', '.join(sorted({v.rule.action for v in verdicts if v.verdict == advisor.TRIGGERED}))})")
+        lines.append(
+            f"  its estimate: ${cost.total:,.2f}/month against a budget of ${cost.budget_usd:,.2f} (now ${estimate_graph(synthesize(t.project_dir, t.stack)).total:,.2f})"
+        )
+        lines.append(f"  the change: pulumi config set -s {t.stack} tierup:release {wanted.value}   (then `tierup diff {t.stack} --to-release {wanted.value}`)")
+    else:
+        lines.append(f"  recommendation: stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)")
+    if output_format == "markdown":
+        return "\n".join(["```", *lines, "```"]), EXIT_OK
+    return "\n".join(lines), EXIT_OK
+
+
+def run_audit(t: Target) -> tuple[str, int]:
+    live = _live(t)
+    with aws_errors(t.aws.endpoint_url):
+        account = t.aws.client("sts").get_caller_identity()["Account"]
+        findings = audit(live, t.settings, guardrails_for(t.settings), waf=t.aws.client("wafv2"), budgets=t.aws.client("budgets"), account=account)
+    drifted = [f for f in findings if f.verdict == DRIFT]
+    rows = [(f.item, f.expected, f.actual, f.verdict) for f in findings]
+    lines = [f"audit {t.stack} · release {t.settings.release.value} · {t.settings.region}", *render_table(("promise", "expected", "actual", "verdict"), rows)]
+    lines.append(f"  {len(drifted)} drift(s) from the release's promises" if drifted else "  no drift: the account keeps every promise of the release")
+    return "\n".join(lines), EXIT_FAILED if drifted else EXIT_OK
+
+
+def run_endpoint(t: Target) -> tuple[str, int]:
+    live = _live(t)
+    with aws_errors(t.aws.endpoint_url):
+        return endpoint(live, t.aws.client("ecs"), t.aws.client("ec2")), EXIT_OK
+
+
+def run_spend(t: Target, today: date) -> tuple[str, int]:
+    with aws_errors(t.aws.endpoint_url):
+        actual = spend(t.aws.client("ce"), t.stack, t.project, today)
+    estimate = estimate_graph(synthesize(t.project_dir, t.stack))
+    projected = round(actual.month_to_date / today.day * 30.42, 2) if today.day else 0.0
+    rows = [
+        ("month to date" + (" (estimated by AWS)" if actual.estimated else ""), f"${actual.month_to_date:,.2f}"),
+        ("month to date, projected to a full month", f"${projected:,.2f}"),
+        ("last month", f"${actual.last_month:,.2f}"),
+        ("tierup estimate", f"${estimate.total:,.2f}"),
+        ("difference (projected − estimate)", f"{projected - estimate.total:+,.2f}"),
+    ]
+    lines = [f"spend {t.stack} · cost allocation tag Stack={t.stack}", *render_table(("", "USD"), rows)]
+    return "\n".join(lines), EXIT_OK

@@ -1,0 +1,72 @@
+"""Finding a stack's live resources by the Project and Stack tags every tierup resource carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tierup.ops.aws import Aws, OpsError
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """The stack's resources as AWS describes them."""
+
+    project: str
+    stack: str
+    region: str
+    databases: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    services: list[dict[str, Any]] = field(default_factory=list)
+    load_balancers: list[dict[str, Any]] = field(default_factory=list)
+    nat_gateways: list[dict[str, Any]] = field(default_factory=list)
+    cache_groups: list[dict[str, Any]] = field(default_factory=list)
+    scaling_targets: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.databases or self.clusters or self.load_balancers or self.nat_gateways or self.cache_groups)
+
+
+def _tagged(tags: Iterable[Mapping[str, str]], project: str, stack: str, key: str = "Key", value: str = "Value") -> bool:
+    found = {t.get(key): t.get(value) for t in tags}
+    return found.get("Project") == project and found.get("Stack") == stack
+
+
+def discover(aws: Aws, project: str, stack: str) -> LiveStack:
+    """Every resource of the stack the operations commands read; an empty result is an error."""
+    live = LiveStack(project=project, stack=stack, region=aws.region)
+    rds = aws.client("rds")
+    for page in rds.get_paginator("describe_db_instances").paginate():
+        live.databases.extend(db for db in page["DBInstances"] if _tagged(db.get("TagList", []), project, stack))
+    ecs = aws.client("ecs")
+    arns = [arn for page in ecs.get_paginator("list_clusters").paginate() for arn in page["clusterArns"]]
+    if arns:
+        clusters = ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"]
+        live.clusters.extend(c for c in clusters if _tagged(c.get("tags", []), project, stack, "key", "value"))
+    for cluster in live.clusters:
+        service_arns = [arn for page in ecs.get_paginator("list_services").paginate(cluster=cluster["clusterArn"]) for arn in page["serviceArns"]]
+        if service_arns:
+            live.services.extend(ecs.describe_services(cluster=cluster["clusterArn"], services=service_arns)["services"])
+    elb = aws.client("elbv2")
+    balancers = [lb for page in elb.get_paginator("describe_load_balancers").paginate() for lb in page["LoadBalancers"]]
+    for chunk in range(0, len(balancers), 20):
+        batch = balancers[chunk : chunk + 20]
+        tags = {d["ResourceArn"]: d["Tags"] for d in elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in batch])["TagDescriptions"]}
+        live.load_balancers.extend(lb for lb in batch if _tagged(tags.get(lb["LoadBalancerArn"], []), project, stack))
+    ec2 = aws.client("ec2")
+    filters = [{"Name": "tag:Project", "Values": [project]}, {"Name": "tag:Stack", "Values": [stack]}, {"Name": "state", "Values": ["pending", "available"]}]
+    live.nat_gateways.extend(ec2.describe_nat_gateways(Filter=filters)["NatGateways"])
+    elasticache = aws.client("elasticache")
+    for group in elasticache.describe_replication_groups()["ReplicationGroups"]:
+        tags = elasticache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"] if group.get("ARN") else []
+        if _tagged(tags, project, stack):
+            live.cache_groups.append(group)
+    scaling = aws.client("application-autoscaling")
+    targets = scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    names = {f"service/{c['clusterName']}/{s['serviceName']}" for c in live.clusters for s in live.services if s.get("clusterArn") == c["clusterArn"]}
+    live.scaling_targets.extend(t for t in targets if t["ResourceId"] in names)
+    if live.empty:
+        raise OpsError(f"no resources tagged Project={project}, Stack={stack} in {aws.region}; deploy the stack first (pulumi up -s {stack})")
+    return live
