@@ -68,7 +68,7 @@ def budget(aws: Any, stack: str) -> None:
             "TimeUnit": "MONTHLY",
             "BudgetType": "COST",
             "CostFilters": {"TagKeyValue": [f"user:Stack${stack}"]},
-        },  # fmt: skip
+        },
     )
 
 

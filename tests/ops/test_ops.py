@@ -107,7 +107,7 @@ def test_the_endpoint_of_a_v1_0_stack_is_its_task_public_ip(aws: Any) -> None:
                     }
                 ],
                 "failures": [],
-            },  # fmt: skip
+            },
             {"cluster": service["clusterArn"], "tasks": [task_arn]},
         )
         live = LiveStack(project="tierup", stack="dev", region="us-east-1", services=[service])

@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
+from tierup.cost.model import Estimate
 from tierup.ops import advisor
 from tierup.ops.audit import DRIFT, audit
 from tierup.ops.aws import Aws, aws_errors
 from tierup.ops.discovery import LiveStack, discover
 from tierup.ops.endpoint import endpoint
 from tierup.ops.spend import spend
-from tierup.settings import StackSettings, load_settings
+from tierup.settings import Release, StackSettings, load_settings
 from tierup.settings.guardrails import guardrails_for
 from tierup.summary import render_table
 from tierup.synth.runner import synthesize
@@ -51,56 +52,48 @@ def advise(t: Target, days: int, output_format: str) -> tuple[str, int]:
         verdicts = advisor.evaluate(live, t.aws.client("cloudwatch"), t.settings.release, days)
     wanted = advisor.recommendation(verdicts, t.settings.release)
     cost = estimate_graph(synthesize(t.project_dir, t.stack, wanted.value)) if wanted else None
+    command = f"pulumi config set -s {t.stack} tierup:release {wanted.value}" if wanted else None
     if output_format == "json":
-        document = {
-            "stack": t.stack,
-            "release": t.settings.release.value,
-            "days": days,
-            "rules": [
-                {
-                    "rule": v.rule.id,
-                    "description": v.rule.description,
-                    "measured": v.measured,
-                    "threshold": v.rule.threshold,
-                    "unit": v.rule.unit,
-                    "verdict": v.verdict,
-                    "recommends": v.rule.recommends.value,
-                }
-                for v in verdicts
-            ],  # fmt: skip
-            "recommendation": None
-            if wanted is None
-            else {
-                "release": wanted.value,
-                "monthly": cost.total if cost else None,
-                "command": f"pulumi config set -s {t.stack} tierup:release {wanted.value}",
-            },  # fmt: skip
+        return json.dumps(_advice_document(t, days, verdicts, wanted, cost, command), indent=2), EXIT_OK
+    lines = _advice_lines(t, days, verdicts, wanted, cost, command)
+    return "\n".join(["```", *lines, "```"] if output_format == "markdown" else lines), EXIT_OK
+
+
+def _advice_document(t: Target, days: int, verdicts: list[advisor.Verdict], wanted: Release | None, cost: Estimate | None, command: str | None) -> dict:
+    rules = [
+        {
+            "rule": v.rule.id,
+            "description": v.rule.description,
+            "measured": v.measured,
+            "threshold": v.rule.threshold,
+            "unit": v.rule.unit,
+            "verdict": v.verdict,
+            "recommends": v.rule.recommends.value,
         }
-        return json.dumps(document, indent=2), EXIT_OK
-    rows = [
-        (
-            v.rule.description,
-            v.measured,
-            f"{v.rule.threshold:g} {v.rule.unit}",
-            v.verdict + (f" → {v.rule.recommends.value}" if v.verdict == advisor.TRIGGERED else ""),
-        )
         for v in verdicts
     ]
+    recommendation = None if wanted is None else {"release": wanted.value, "monthly": cost.total if cost else None, "command": command}
+    return {"stack": t.stack, "release": t.settings.release.value, "days": days, "rules": rules, "recommendation": recommendation}
+
+
+def _advice_lines(t: Target, days: int, verdicts: list[advisor.Verdict], wanted: Release | None, cost: Estimate | None, command: str | None) -> list[str]:
+    def verdict(v: advisor.Verdict) -> str:
+        return v.verdict + (f" → {v.rule.recommends.value}" if v.verdict == advisor.TRIGGERED else "")
+
+    rows = [(v.rule.description, v.measured, f"{v.rule.threshold:g} {v.rule.unit}", verdict(v)) for v in verdicts]
     lines = [
         f"advise {t.stack} · release {t.settings.release.value} · {t.settings.region} · last {days} days",
         *render_table(("rule", "measured", "threshold", "verdict"), rows),
     ]
-    if wanted and cost:
-        lines.append(f"  recommendation: move to {wanted.value} ({', '.join(sorted({v.rule.action for v in verdicts if v.verdict == advisor.TRIGGERED}))})")
-        lines.append(
-            f"  its estimate: ${cost.total:,.2f}/month against a budget of ${cost.budget_usd:,.2f} (now ${estimate_graph(synthesize(t.project_dir, t.stack)).total:,.2f})"
-        )
-        lines.append(f"  the change: pulumi config set -s {t.stack} tierup:release {wanted.value}   (then `tierup diff {t.stack} --to-release {wanted.value}`)")
-    else:
+    if wanted is None or cost is None:
         lines.append(f"  recommendation: stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)")
-    if output_format == "markdown":
-        return "\n".join(["```", *lines, "```"]), EXIT_OK
-    return "\n".join(lines), EXIT_OK
+        return lines
+    actions = ", ".join(sorted({v.rule.action for v in verdicts if v.verdict == advisor.TRIGGERED}))
+    now = estimate_graph(synthesize(t.project_dir, t.stack)).total
+    lines.append(f"  recommendation: move to {wanted.value} ({actions})")
+    lines.append(f"  its estimate: ${cost.total:,.2f}/month against a budget of ${cost.budget_usd:,.2f} (now ${now:,.2f})")
+    lines.append(f"  the change: {command}   (then `tierup diff {t.stack} --to-release {wanted.value}`)")
+    return lines
 
 
 def run_audit(t: Target) -> tuple[str, int]:
