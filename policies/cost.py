@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pulumi_policy import Policy, PolicyResource, Severity
 
 from policies.base import Spec, stack_policy
-from tierup.cost.estimator import estimate_lines
+from tierup.cost.estimator import estimate
 from tierup.cost.model import CostError, PricedResource, load_catalogue
 from tierup.settings.guardrails import Guardrails
 
@@ -39,12 +39,14 @@ def _budget_violations(resources: Sequence[PolicyResource], rails: Guardrails) -
     except CostError as error:
         yield f"Add a price catalogue so the budget can be checked: {error}.", None
         return
-    lines = estimate_lines(priced_resources(resources), catalogue, rails.usage)
-    total = round(sum(line.monthly for line in lines), 2)
-    if total > rails.monthly_budget_usd:
-        largest = sorted(lines, key=lambda line: -line.monthly)[:3]
+    result = estimate(
+        stack="", release=rails.release.value, budget_usd=rails.monthly_budget_usd, goal_usd=rails.monthly_budget_usd,
+        resources=priced_resources(resources), catalogue=catalogue, usage=rails.usage,
+    )  # fmt: skip
+    if not result.within_budget:
+        largest = sorted(result.lines, key=lambda line: -line.monthly)[:3]
         named = ", ".join(f"{line.resource} {line.item} ${line.monthly:,.2f}" for line in largest)
-        yield f"Bring the estimate of ${total:,.2f}/month under the budget of ${rails.monthly_budget_usd:,.2f}; the largest lines: {named}.", None
+        yield f"Bring the estimate of ${result.total:,.2f}/month under the budget of ${result.budget_usd:,.2f}; the largest lines: {named}.", None
 
 
 def policies(rails: Guardrails) -> list[Policy]:

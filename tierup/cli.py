@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "prices":
+        # The catalogues ship with the toolkit; refreshing one needs no Pulumi project.
+        return _refresh_prices(args.region, args.endpoint_url)
     try:
         project_dir = (args.project_dir or find_project_dir(Path.cwd())).resolve()
         if args.command == "catalogue":
@@ -87,8 +90,6 @@ def _main(argv: list[str] | None) -> int:
             return _operate(project_dir, args)
         if args.command == "diff":
             return _diff(project_dir, args.stacks, args.to_release, args.base, args.format)
-        if args.command == "prices":
-            return _refresh_prices(args.region, args.endpoint_url)
         if args.command == "cost":
             return _cost(project_dir, args.stacks, args.release, args.format)
         if args.command == "synth":
@@ -109,14 +110,19 @@ def _synth(project_dir: Path, stack: str, release: str | None, output_format: st
 
 
 def _check(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:
-    names = stacks or list_stacks(project_dir)
-    if not names:
-        raise StackFileError(f"no Pulumi.<stack>.yaml files in {project_dir}")
-    results = check_stacks(project_dir, names, release)
+    results = check_stacks(project_dir, _stack_names(project_dir, stacks), release)
     print(RENDERERS[output_format](results))
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE
     return EXIT_OK if all(isinstance(r, StackCheck) and r.passed for r in results) else EXIT_FAILED
+
+
+def _stack_names(project_dir: Path, stacks: list[str]) -> list[str]:
+    """The stacks asked for, or every stack with a file; none at all is an error."""
+    names = stacks or list_stacks(project_dir)
+    if not names:
+        raise StackFileError(f"no Pulumi.<stack>.yaml files in {project_dir}")
+    return names
 
 
 def _operate(project_dir: Path, args: argparse.Namespace) -> int:
@@ -145,7 +151,7 @@ def _diff(project_dir: Path, stacks: list[str], to_release: str | None, base: st
     from tierup.diff.report import DIFF_RENDERERS
 
     results = []
-    for stack in stacks or list_stacks(project_dir):
+    for stack in _stack_names(project_dir, stacks):
         if to_release is not None:
             results.append(diff_to_release(project_dir, stack, to_release))
         else:
@@ -180,7 +186,7 @@ def _refresh_prices(region: str, endpoint_url: str | None) -> int:
 
 
 def _cost(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:
-    names = stacks or list_stacks(project_dir)
+    names = _stack_names(project_dir, stacks)
     graphs = synthesize_all(project_dir, [SynthRequest(name, release) for name in names])
     errors = [g for g in graphs if isinstance(g, SynthError)]
     if errors:

@@ -138,3 +138,9 @@ def test_infracost_json_has_the_schema_fields(prod_graph: ResourceGraph) -> None
     }  # fmt: skip
     assert project["summary"]["totalUnsupportedResources"] == 0
     json.dumps(document)
+
+
+def test_infracost_summary_counts_each_stack(dev_graph: ResourceGraph, prod_graph: ResourceGraph) -> None:
+    dev, prod = estimate_graph(dev_graph), estimate_graph(prod_graph)
+    single = [infracost_json([e])["summary"]["totalDetectedResources"] for e in (dev, prod)]
+    assert infracost_json([dev, prod])["summary"]["totalDetectedResources"] == sum(single)  # type: ignore[index]

@@ -103,9 +103,11 @@ def test_every_catalogue_key_the_estimator_uses_has_a_query() -> None:
 def test_the_command_without_credentials_is_one_line(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
            "AWS_EC2_METADATA_DISABLED": "true"}  # fmt: skip
+    # Run outside any Pulumi project: the catalogues ship with the toolkit.
     result = subprocess.run(
-        [sys.executable, "-m", "tierup.cli", "prices", "refresh", "--region", "eu-west-2"], capture_output=True, text=True, env=env, check=False, timeout=60
-    )
+        [sys.executable, "-m", "tierup.cli", "prices", "refresh", "--region", "eu-west-2"],
+        capture_output=True, text=True, env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, check=False, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "tierup: no AWS credentials found; the Price List API needs any valid credentials (aws configure, or AWS_PROFILE)\n"
 
@@ -113,3 +115,15 @@ def test_the_command_without_credentials_is_one_line(tmp_path: Path) -> None:
 def test_a_bad_region_is_one_line() -> None:
     result = subprocess.run([sys.executable, "-m", "tierup.cli", "prices", "refresh", "--region", "London"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stderr) == (2, "tierup: --region: 'London' is not an AWS region name; allowed: a region such as eu-west-2\n")
+
+
+def test_a_price_the_api_does_not_answer_keeps_its_earlier_entry(tmp_path: Path) -> None:
+    earlier = {"usd": 0.05, "unit": "NAT-hour", "source": "earlier source", "as_of": "2026-09-04"}
+    (tmp_path / f"{REGION}.json").write_text(json.dumps({"region": REGION, "retrieved": "2026-10-16", "prices": {"nat.hour": earlier}}))
+    nat_hour = {q.key: q for q in default_queries()}["nat.hour"]
+    pricing = client()
+    with Stubber(pricing) as stub:
+        stub.add_response("get_products", {"PriceList": []}, expected(nat_hour))
+        result = refresh_catalogue(pricing, REGION, date(2026, 11, 22), [nat_hour], output_dir=tmp_path)
+    assert (result.written, result.missing) == (0, ("nat.hour",))
+    assert json.loads((tmp_path / f"{REGION}.json").read_text())["prices"] == {"nat.hour": earlier}

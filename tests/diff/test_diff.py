@@ -196,3 +196,28 @@ def test_property_changes_look_inside_json_strings() -> None:
         ("policy.Statement[0].Action", "s3:GetObject", "s3:*"),
         ("tags.Release", "v1.0", "v1.5"),
     ]
+
+
+def test_every_warning_reaches_the_downtime_section_once(scale_graph) -> None:  # type: ignore[no-untyped-def]
+    from tierup.diff.checklist import checklist
+    from tierup.diff.compare import compare
+    from tierup.synth.graph import ResourceGraph
+
+    upgraded = ResourceGraph(
+        **{
+            **vars(scale_graph),
+            "resources": tuple(
+                Resource(**{**vars(r), "inputs": {**r.inputs, "engineVersion": "17"}}) if r.type == "aws:rds/instance:Instance" else r for r in scale_graph
+            ),
+        }  # fmt: skip
+    )
+    downtime = checklist(compare(scale_graph, upgraded), upgraded)["downtime"]
+    reason = "an engine version change upgrades the database in place with downtime; take a snapshot first."
+    assert downtime == [f"data-db: {reason}", f"data-replica: {reason}"]
+
+
+def test_commands_without_stack_files_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: empty\nruntime: python\n")
+    for args in (("cost",), ("diff", "--to-release", "v1.5"), ("check",)):
+        result = tierup(tmp_path, *args)
+        assert (result.returncode, result.stderr) == (2, f"tierup: no Pulumi.<stack>.yaml files in {tmp_path}\n"), args

@@ -146,20 +146,25 @@ class RefreshResult:
 
 
 def refresh_catalogue(client: Any, region: str, today: date, queries: Sequence[PriceQuery] | None = None, output_dir: Path = PRICES_DIR) -> RefreshResult:
-    """Query every price for the region and write its catalogue file."""
-    prices: dict[str, object] = {}
+    """Query every price for the region and write its catalogue file. A price the API does not
+    answer keeps its earlier entry (with its own source and date), so a partial answer never
+    turns a priced line into an unpriced one."""
+    path = output_dir / f"{region}.json"
+    prices: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))["prices"] if path.is_file() else {}
     missing = []
+    written = 0
     for query in queries if queries is not None else default_queries():
         entry = fetch_price(client, query, region)
         if entry is None:
             missing.append(query.key)
         else:
             prices[query.key] = entry
+            written += 1
     document = {
         "region": region,
         "retrieved": today.isoformat(),
         "note": f"Built by `tierup prices refresh --region {region}` from the AWS Price List Query API.",
         "prices": dict(sorted(prices.items())),
     }
-    (output_dir / f"{region}.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return RefreshResult(region=region, written=len(prices), missing=tuple(missing))
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return RefreshResult(region=region, written=written, missing=tuple(missing))

@@ -89,8 +89,23 @@ def infracost_json(estimates: Sequence[Estimate], now: datetime | None = None) -
         "totalHourlyCost": _decimal(sum(e.total for e in estimates) / HOURS_PER_MONTH),
         "totalMonthlyCost": _decimal(sum(e.total for e in estimates)),
         "timeGenerated": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "summary": _summary([line for e in estimates for line in e.lines]),
+        "summary": _sum_summaries([project["summary"] for project in projects]),  # type: ignore[misc]
     }
+
+
+def _sum_summaries(summaries: list[dict[str, object]]) -> dict[str, object]:
+    """Counts over all projects (the same resource name in two stacks is two resources)."""
+    total: dict[str, object] = {}
+    for summary in summaries:
+        for key, value in summary.items():
+            if isinstance(value, dict):
+                merged = dict(total.get(key, {}))  # type: ignore[call-overload]
+                for name, count in value.items():
+                    merged[name] = merged.get(name, 0) + count
+                total[key] = dict(sorted(merged.items()))
+            else:
+                total[key] = int(total.get(key, 0)) + int(value)  # type: ignore[call-overload]
+    return total
 
 
 def _project(estimate: Estimate) -> dict[str, object]:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from tierup.diff.compare import Change, GraphDiff
+from tierup.diff.compare import WARN, Change, GraphDiff, top_level
 from tierup.synth.graph import ResourceGraph
 
 NAT = "aws:ec2/natGateway:NatGateway"
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 DB = "aws:rds/instance:Instance"
-SERVICE = "aws:ecs/service:Service"
 CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 PROXY = "aws:rds/proxy:Proxy"
 LISTENER = "aws:lb/listener:Listener"
 
 
 def _touches(change: Change, *inputs: str) -> bool:
-    return any(p.path.split(".")[0].split("[")[0] in inputs for p in change.properties)
+    return any(top_level(p.path) in inputs for p in change.properties)
 
 
 def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
@@ -35,13 +34,10 @@ def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
             snapshot = f"{identifier}-before-{diff.new_release.replace('.', '-')}"
             before.append(f"Take a manual snapshot: `aws rds create-db-snapshot --db-instance-identifier {identifier} --db-snapshot-identifier {snapshot}`.")
             break
+    # Every disruption the comparison found, once each, with the resource it concerns.
     for change in changed:
-        if change.type == DB and _touches(change, "instanceClass"):
-            downtime.append("The database restarts for the new instance class (about a minute with Multi-AZ failover, several without).")
-        if change.type == DB and _touches(change, "multiAz"):
-            downtime.append("No downtime for the Multi-AZ conversion; write latency rises while the standby is built.")
-        if change.type == SERVICE and _touches(change, "networkConfiguration"):
-            downtime.append("The app's tasks move subnets in a rolling deployment; the old public address stops answering once it ends.")
+        if change.severity == WARN:
+            downtime += [f"{change.name}: {reason}." for reason in change.reasons if f"{change.name}: {reason}." not in downtime]
     if NAT in added:
         after.append("Check that tasks in private subnets reach the internet through the NAT gateway (image pulls, third-party APIs).")
     if ALB in added:

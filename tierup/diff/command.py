@@ -27,22 +27,24 @@ class StackDiff:
     old_cost: Estimate
     steps: dict[str, list[str]]
     base_label: str
+    to_release: bool
+    """True for --to-release (one stack, two releases); False for --base (two commits)."""
 
     @property
     def cost_delta(self) -> float:
         return round(self.new.cost.total - self.old_cost.total, 2)
 
 
-def _finish(old: ResourceGraph, new: StackCheck, base_label: str) -> StackDiff:
+def _finish(old: ResourceGraph, new: StackCheck, base_label: str, *, to_release: bool) -> StackDiff:
     diff = compare(old, new.graph)
-    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=checklist(diff, new.graph), base_label=base_label)
+    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=checklist(diff, new.graph), base_label=base_label, to_release=to_release)
 
 
 def diff_to_release(project_dir: Path, stack: str, release: str) -> StackDiff:
     """The stack as its file says, against the same stack at `release`."""
     old = synthesize(project_dir, stack)
     new = check_stack(project_dir, stack, release)
-    return _finish(old, new, f"{stack} at {old.release}")
+    return _finish(old, new, f"{stack} at {old.release}", to_release=True)
 
 
 def diff_against_base(project_dir: Path, stack: str, ref: str) -> StackDiff:
@@ -50,4 +52,4 @@ def diff_against_base(project_dir: Path, stack: str, ref: str) -> StackDiff:
     with worktree_at(project_dir, ref) as base_project:
         old = synthesize(base_project, stack, toolkit_root=base_project)
     new = check_stack(project_dir, stack)
-    return _finish(old, new, f"{stack} at {ref}")
+    return _finish(old, new, f"{stack} at {ref}", to_release=False)

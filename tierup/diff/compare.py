@@ -114,12 +114,13 @@ def property_changes(old: Any, new: Any, path: str = "") -> list[PropertyChange]
     return [] if old == new else [PropertyChange(path, old, new)]
 
 
-def _top_level(path: str) -> str:
+def top_level(path: str) -> str:
+    """The input a property path belongs to: `networkConfiguration` for `networkConfiguration.subnets[0]`."""
     return path.split(".")[0].split("[")[0]
 
 
 def _judge_change(resource: Resource, properties: list[PropertyChange]) -> tuple[str, tuple[str, ...]]:
-    touched = {_top_level(p.path) for p in properties}
+    touched = {top_level(p.path) for p in properties}
     forcing = sorted(touched & set(REPLACEMENT_INPUTS.get(resource.type, ())))
     if resource.type in STATEFUL_TYPES and forcing:
         return DANGER, tuple(f"{key} changes: the provider replaces the {resource.type.rsplit(':', 1)[1]} (data lost)" for key in forcing)

@@ -33,8 +33,10 @@ def cost_line(result: StackDiff) -> str:
 
 def diff_lines(result: StackDiff) -> list[str]:
     diff = result.diff
-    lines = [f"diff {diff.stack}: {result.base_label} → release {diff.new_release} (working tree)" if "at v" not in result.base_label else
-             f"diff {diff.stack}: release {diff.old_release} → {diff.new_release}"]  # fmt: skip
+    if result.to_release:
+        lines = [f"diff {diff.stack}: release {diff.old_release} → {diff.new_release}"]
+    else:
+        lines = [f"diff {diff.stack}: {result.base_label} (release {diff.old_release}) → working tree (release {diff.new_release})"]
     for kind in KINDS:
         changes = sorted(diff.of_kind(kind), key=lambda c: (c.tier, c.type, c.name))
         retagged = [c for c in changes if c.tags_only]
@@ -45,11 +47,12 @@ def diff_lines(result: StackDiff) -> list[str]:
         rows = [(c.tier, c.type, c.name, c.severity if c.severity != "ok" else "") for c in changes]
         lines += render_table(("tier", "type", "name", ""), rows, indent="    ")[1:] if rows else []
         for change in changes:
-            if kind == "changed" and (change.properties or change.old_urn):
-                lines.append(f"    {change.name}:")
-                if change.old_urn:
-                    lines.append(f"      was {change.old_urn} (alias)")
-                lines += [f"      {p.path}: {_short(p.old)} → {_short(p.new)}" for p in change.properties]
+            if not (change.properties or change.old_urn or change.reasons):
+                continue
+            lines.append(f"    {change.name}:")
+            if change.old_urn:
+                lines.append(f"      was {change.old_urn} (alias)")
+            lines += [f"      {p.path}: {_short(p.old)} → {_short(p.new)}" for p in change.properties]
             lines += [f"      {change.severity}: {reason}" for reason in change.reasons]
     dangers = diff.dangers
     lines.append(f"  DANGER: {len(dangers)}" + ("" if dangers else " (no data at risk)"))
@@ -73,9 +76,10 @@ def render_diff_markdown(results: Sequence[StackDiff]) -> str:
         mark = ":warning: DANGER" if diff.dangers else ":white_check_mark:"
         counts = ", ".join(f"{len(diff.of_kind(kind))} {kind}" for kind in KINDS)
         lines += [f"### {mark} `{diff.stack}`: {result.base_label} → release {diff.new_release}", "", f"{counts}. {cost_line(result).capitalize()}.", ""]
-        if diff.changes:
+        shown = [c for c in diff.changes if not c.tags_only]
+        if shown:
             lines += ["| change | tier | type | name | notes |", "|---|---|---|---|---|"]
-            for change in [c for c in diff.changes if not c.tags_only]:
+            for change in shown:
                 notes = "; ".join([*(f"`{p.path}`: {_short(p.old, 30)} → {_short(p.new, 30)}" for p in change.properties[:4]), *change.reasons])
                 lines.append(
                     f"| {change.severity if change.severity != 'ok' else ''} {change.kind} | {change.tier} | `{change.type}` | `{change.name}` | {notes} |"
