@@ -209,7 +209,7 @@ def test_every_warning_reaches_the_downtime_section_once(scale_graph) -> None:  
             "resources": tuple(
                 Resource(**{**vars(r), "inputs": {**r.inputs, "engineVersion": "17"}}) if r.type == "aws:rds/instance:Instance" else r for r in scale_graph
             ),
-        }  # fmt: skip
+        }
     )
     downtime = checklist(compare(scale_graph, upgraded), upgraded)["downtime"]
     reason = "an engine version change upgrades the database in place with downtime; take a snapshot first."
