@@ -11,6 +11,7 @@ import pulumi_random as random
 
 from components.modes import CacheEngine, CacheMode
 from components.naming import child_name
+from components.security_rules import tcp_rule
 from components.tags import StackTags
 
 TIER = "cache"
@@ -86,13 +87,12 @@ class CacheTier(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(
             child_name(self._name, "sg"), vpc_id=self._args.vpc_id, description="Cache: the app's group only", tags=self._tags("cache-sg"), opts=self._child
         )
-        aws.vpc.SecurityGroupIngressRule(
+        tcp_rule(
             child_name(self._name, "from-app"),
-            security_group_id=group.id,
-            referenced_security_group_id=self._args.app_security_group_id,
-            ip_protocol="tcp",
-            from_port=REDIS_PORT,
-            to_port=REDIS_PORT,
+            direction="ingress",
+            group_id=group.id,
+            peer_group_id=self._args.app_security_group_id,
+            ports=(REDIS_PORT, REDIS_PORT),
             description="App to the cache",
             tags=self._tags("cache-from-app"),
             opts=self._child,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +14,7 @@ from components.iam_documents import assume_role_policy, execution_role_policy
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.modes import Architecture, Ingress
 from components.naming import child_name
+from components.security_rules import tcp_rule
 from components.tags import StackTags
 
 TIER = "compute"
@@ -171,33 +173,17 @@ class ComputeTier(pulumi.ComponentResource):
         group_id = self._args.app_security_group_id
         # v1.0 has no ALB: the app port is open to the internet, the one documented exception
         # to "no public ingress" (C1 is advisory in v1.0). Behind an ALB only the ALB may connect.
-        source = {"referenced_security_group_id": load_balancer.security_group_id} if load_balancer else {"cidr_ipv4": "0.0.0.0/0"}
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(self._name, "app-ingress"),
-            security_group_id=group_id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description="The edge to the app port",
-            tags=self._tags("app-ingress"),
-            **source,
-            opts=self._child,
-        )
-        for role, from_port, to_port, cidr, description in (
-            ("egress-https", 443, 443, "0.0.0.0/0", "HTTPS out: image pulls, AWS APIs, third parties"),
-            ("egress-vpc", 0, 65535, self._args.vpc_cidr, "TCP inside the VPC: database and cache"),
-        ):
-            aws.vpc.SecurityGroupEgressRule(
-                child_name(self._name, role),
-                security_group_id=group_id,
-                ip_protocol="tcp",
-                from_port=from_port,
-                to_port=to_port,
-                cidr_ipv4=cidr,
-                description=description,
-                tags=self._tags(role),
-                opts=self._child,
-            )
+        edge = {"peer_group_id": load_balancer.security_group_id} if load_balancer else {"cidr": "0.0.0.0/0"}
+        rules: list[tuple[str, str, tuple[int, int], dict[str, Any], str]] = [
+            ("app-ingress", "ingress", (port, port), edge, "The edge to the app port"),
+            ("egress-https", "egress", (443, 443), {"cidr": "0.0.0.0/0"}, "HTTPS out: image pulls, AWS APIs, third parties"),
+            ("egress-vpc", "egress", (0, 65535), {"cidr": self._args.vpc_cidr}, "TCP inside the VPC: database and cache"),
+        ]
+        for role, direction, ports, peer, description in rules:
+            tcp_rule(
+                child_name(self._name, role), direction=direction, group_id=group_id, ports=ports, description=description,
+                tags=self._tags(role), opts=self._child, **peer,
+            )  # fmt: skip
 
     def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> aws.ecs.TaskDefinition:
         args = self._args

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
+from components.security_rules import tcp_rule
 from components.tags import StackTags
 
 TIER = "data"
@@ -145,13 +146,12 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
         # A security-group reference, never a CIDR: only the app's tasks reach the database.
-        aws.vpc.SecurityGroupIngressRule(
+        tcp_rule(
             child_name(self._name, "from-app"),
-            security_group_id=group.id,
-            referenced_security_group_id=self._args.app_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
+            direction="ingress",
+            group_id=group.id,
+            peer_group_id=self._args.app_security_group_id,
+            ports=(POSTGRES_PORT, POSTGRES_PORT),
             description="App to PostgreSQL",
             tags=self._tags("db-from-app"),
             opts=self._child,

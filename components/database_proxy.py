@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.iam_documents import assume_role_policy, secret_reader_policy
 from components.naming import child_name
+from components.security_rules import tcp_rule
 from components.tags import StackTags
 
 TIER = "data"
@@ -54,39 +55,16 @@ class DatabaseProxy(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(
             child_name(name, "sg"), vpc_id=args.vpc_id, description="RDS Proxy: PostgreSQL from the app only", tags=tags("proxy-sg"), opts=child
         )
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(name, "from-app"),
-            security_group_id=group.id,
-            referenced_security_group_id=args.client_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            description="App to the proxy",
-            tags=tags("proxy-from-app"),
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            child_name(name, "to-database"),
-            security_group_id=group.id,
-            referenced_security_group_id=args.database_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            description="Proxy to the database",
-            tags=tags("proxy-to-database"),
-            opts=child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(name, "database-from-proxy"),
-            security_group_id=args.database_security_group_id,
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            description="Proxy to the database",
-            tags=tags("database-from-proxy"),
-            opts=child,
-        )
+        postgres = (POSTGRES_PORT, POSTGRES_PORT)
+        for role, direction, group_id, peer, description in (
+            ("from-app", "ingress", group.id, args.client_security_group_id, "App to the proxy"),
+            ("to-database", "egress", group.id, args.database_security_group_id, "Proxy to the database"),
+            ("database-from-proxy", "ingress", args.database_security_group_id, group.id, "Proxy to the database"),
+        ):
+            tcp_rule(
+                child_name(name, role), direction=direction, group_id=group_id, peer_group_id=peer, ports=postgres,
+                description=description, tags=tags(f"proxy-{role}" if role != "database-from-proxy" else role), opts=child,
+            )  # fmt: skip
         role = aws.iam.Role(child_name(name, "role"), assume_role_policy=assume_role_policy("rds.amazonaws.com"), tags=tags("proxy-role"), opts=child)
         aws.iam.RolePolicy(
             child_name(name, "read-secret"),

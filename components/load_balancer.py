@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.naming import child_name
+from components.security_rules import tcp_rule
 from components.tags import StackTags
 
 TIER = "compute"
@@ -107,13 +108,12 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         ports = (80, 443) if self._args.certificate_arn else (80,)
         for port in ports:
-            aws.vpc.SecurityGroupIngressRule(
+            tcp_rule(
                 child_name(self._name, f"ingress-{port}"),
-                security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4="0.0.0.0/0",
+                direction="ingress",
+                group_id=group.id,
+                cidr="0.0.0.0/0",
+                ports=(port, port),
                 description=f"Internet to the ALB on {port}",
                 tags=self._tags(f"alb-ingress-{port}"),
                 opts=self._child,

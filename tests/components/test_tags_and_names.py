@@ -27,3 +27,13 @@ def test_child_names_are_kebab_case() -> None:
     assert child_name("network", "nat-eip-1") == "network-nat-eip-1"
     with pytest.raises(ValueError, match=r"^child role 'NatEip' must be kebab-case \(a-z, 0-9 and '-'\)$"):
         child_name("network", "NatEip")
+
+
+def test_a_security_rule_needs_exactly_one_peer() -> None:
+    import pulumi
+
+    from components.security_rules import tcp_rule
+
+    for peers in ({}, {"peer_group_id": "sg-1", "cidr": "10.0.0.0/16"}):
+        with pytest.raises(ValueError, match=r"^security rule app-in: give exactly one of peer_group_id and cidr$"):
+            tcp_rule("app-in", direction="ingress", group_id="sg-0", ports=(80, 80), description="d", tags={}, opts=pulumi.ResourceOptions(), **peers)
