@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -168,6 +169,23 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _shared_instance_args(self, security_group: aws.ec2.SecurityGroup, parameters: aws.rds.ParameterGroup) -> dict[str, Any]:
+        """What the primary and its replica share: private, encrypted, gp3, patched, protected."""
+        args = self._args
+        return {
+            "storage_type": "gp3",
+            "max_allocated_storage": args.max_allocated_storage_gb,
+            "storage_encrypted": True,
+            "vpc_security_group_ids": [security_group.id],
+            "parameter_group_name": parameters.name,
+            "publicly_accessible": False,
+            "deletion_protection": True,
+            "auto_minor_version_upgrade": True,
+            "ca_cert_identifier": CA_CERTIFICATE,
+            "performance_insights_enabled": args.performance_insights,
+            "performance_insights_retention_period": 7 if args.performance_insights else None,
+        }
+
     def _create_primary(
         self,
         identifier: str,
@@ -180,21 +198,16 @@ class DataTier(pulumi.ComponentResource):
         return aws.rds.Instance(
             child_name(self._name, "db"),
             identifier=identifier,
+            **self._shared_instance_args(security_group, parameters),
             engine="postgres",
             engine_version=args.engine_version,
             instance_class=args.instance_class,
-            storage_type="gp3",
             allocated_storage=args.allocated_storage_gb,
-            max_allocated_storage=args.max_allocated_storage_gb,
-            storage_encrypted=True,
             db_name=args.database_name,
             username=args.master_username,
             # RDS keeps the password in Secrets Manager and rotates it: no password in config or state.
             manage_master_user_password=True,
             db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[security_group.id],
-            parameter_group_name=parameters.name,
-            publicly_accessible=False,
             multi_az=args.multi_az,
             backup_retention_period=args.backup_retention_days,
             backup_window="03:00-04:00",
@@ -202,13 +215,8 @@ class DataTier(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             skip_final_snapshot=False,
             final_snapshot_identifier=f"{identifier}-final",
-            deletion_protection=True,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
-            auto_minor_version_upgrade=True,
-            ca_cert_identifier=CA_CERTIFICATE,
             iam_database_authentication_enabled=True,
-            performance_insights_enabled=args.performance_insights,
-            performance_insights_retention_period=7 if args.performance_insights else None,
             tags=self._tags("db"),
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -226,22 +234,12 @@ class DataTier(pulumi.ComponentResource):
         return aws.rds.Instance(
             child_name(self._name, "replica"),
             identifier=f"{identifier}-replica",
+            **self._shared_instance_args(security_group, parameters),
             replicate_source_db=primary.identifier,
             instance_class=args.instance_class,
-            storage_type="gp3",
-            max_allocated_storage=args.max_allocated_storage_gb,
-            storage_encrypted=True,
-            vpc_security_group_ids=[security_group.id],
-            parameter_group_name=parameters.name,
-            publicly_accessible=False,
             # A replica is rebuilt from the primary; its own backups and final snapshot add nothing.
             backup_retention_period=0,
             skip_final_snapshot=True,
-            deletion_protection=True,
-            auto_minor_version_upgrade=True,
-            ca_cert_identifier=CA_CERTIFICATE,
-            performance_insights_enabled=args.performance_insights,
-            performance_insights_retention_period=7 if args.performance_insights else None,
             tags=self._tags("replica"),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["allocatedStorage"]),
         )
