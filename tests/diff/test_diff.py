@@ -131,11 +131,7 @@ def test_a_renamed_database_with_an_alias_is_clean(workspace: Path) -> None:
 
 
 def test_turning_off_storage_encryption_is_danger(workspace: Path) -> None:
-    edit(
-        workspace / "components" / "data_tier.py",
-        "            storage_encrypted=True,\n            db_name",
-        "            storage_encrypted=False,\n            db_name",
-    )
+    edit(workspace / "components" / "data_tier.py", '"storage_encrypted": True,', '"storage_encrypted": False,')
     code, diff = diff_json(workspace, "dev", "--base", "HEAD")
     assert (code, dangers(diff)) == (3, [("changed", "data-db")])
     (database,) = [c for c in diff["changes"] if c["name"] == "data-db"]
