@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tierup.synth.graph import ResourceGraph
@@ -9,7 +10,7 @@ from tierup.synth.graph import ResourceGraph
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 
 
-def render_table(headers: tuple[str, ...], rows: list[tuple[str, ...]], indent: str = "  ") -> list[str]:
+def render_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], indent: str = "  ") -> list[str]:
     """Left-aligned columns, numbers right-aligned, one line per row."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 

@@ -82,6 +82,11 @@ def _hours(count: float) -> float:
     return count * HOURS_PER_MONTH
 
 
+def _items(value: object) -> list[object]:
+    """A list-valued input (None or missing counts as empty)."""
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else []
+
+
 def _number(value: object, default: float = 0) -> float:
     return default if value is None else float(str(value))
 
@@ -96,7 +101,7 @@ def _service(p: _Pricing, service: PricedResource) -> None:
         vcpu, memory_gb = _number(task.props.get("cpu")) / 1024, _number(task.props.get("memory")) / 1024
         platform = task.props.get("runtimePlatform")
         architecture = str(platform.get("cpuArchitecture", "X86_64")) if isinstance(platform, Mapping) else "X86_64"
-        strategies = [s for s in service.props.get("capacityProviderStrategies") or [] if isinstance(s, Mapping)]
+        strategies = [s for s in _items(service.props.get("capacityProviderStrategies")) if isinstance(s, Mapping)]
         spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and _number(s.get("weight")) > 0 for s in strategies)
         note = SPOT_NOTE if spot else ""
         shape = f"{vcpu:g} vCPU / {memory_gb:g} GB {architecture}, {tasks:g} task(s)" + (f", up to {maximum:g}" if maximum > tasks else "")
@@ -159,7 +164,7 @@ def _replication_group(p: _Pricing, group: PricedResource) -> None:
 def _load_balancer(p: _Pricing, alb: PricedResource) -> None:
     p.add(alb, "application load balancer", _hours(1), "ALB-hours", "alb.hour")
     if not alb.props.get("internal"):
-        zones = len(alb.props.get("subnets") or []) or 2
+        zones = len(_items(alb.props.get("subnets"))) or 2
         p.add(alb, f"public IPv4, one per AZ ({zones})", _hours(zones), "address-hours", "ipv4.hour")
     p.add(alb, f"load balancer capacity units (usage: {p.usage.alb_lcu:g} LCU)", _hours(p.usage.alb_lcu), "LCU-hours", "alb.lcu_hour")
 
@@ -175,7 +180,7 @@ def _eip(p: _Pricing, eip: PricedResource) -> None:
 
 
 def _web_acl(p: _Pricing, acl: PricedResource) -> None:
-    rules = len(acl.props.get("rules") or [])
+    rules = len(_items(acl.props.get("rules")))
     p.add(acl, "web ACL", 1, "ACL-months", "waf.web_acl_month")
     p.add(acl, f"{rules} rule(s) and managed rule groups", rules, "rule-months", "waf.rule_month")
     p.add(acl, f"requests inspected (usage: {p.usage.waf_requests_million:g} million)", p.usage.waf_requests_million, "1M requests", "waf.requests_million")
@@ -186,7 +191,7 @@ def _secret(p: _Pricing, secret: PricedResource) -> None:
 
 
 def _cluster(p: _Pricing, cluster: PricedResource) -> None:
-    settings = {s.get("name"): s.get("value") for s in cluster.props.get("settings") or [] if isinstance(s, Mapping)}
+    settings = {s.get("name"): s.get("value") for s in _items(cluster.props.get("settings")) if isinstance(s, Mapping)}
     if settings.get("containerInsights") in ("enabled", "enhanced"):
         metrics = p.usage.container_insights_metrics
         p.add(cluster, f"Container Insights (usage: {metrics} metrics)", metrics, "metric-months", "cloudwatch.metric_month")
@@ -198,7 +203,7 @@ def _vpc_endpoint(p: _Pricing, endpoint: PricedResource) -> None:
     if endpoint.props.get("vpcEndpointType", "Gateway") == "Gateway":
         p.free(endpoint, "gateway endpoints are free")
         return
-    zones = len(endpoint.props.get("subnetIds") or []) or 1
+    zones = len(_items(endpoint.props.get("subnetIds"))) or 1
     p.add(endpoint, f"interface endpoint in {zones} AZ(s)", _hours(zones), "endpoint-AZ-hours", "vpce.interface_hour")
 
 

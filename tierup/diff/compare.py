@@ -69,7 +69,7 @@ def alias_urns(resource: Resource) -> list[str]:
         if alias.startswith("urn:pulumi:"):
             urns.append(alias)
             continue
-        spec = dict(part.split("=", 1) if "=" in part else (part, "") for part in alias.split(","))
+        spec = dict(_spec_part(part) for part in alias.split(","))
         own_type = spec.get("type") or resource.type
         if "noParent" in spec:
             alias_qualified = own_type
@@ -80,6 +80,11 @@ def alias_urns(resource: Resource) -> list[str]:
             alias_qualified = qualified.rsplit("$", 1)[0] + f"${own_type}" if "$" in qualified else own_type
         urns.append(f"urn:pulumi:{stack}::{project}::{alias_qualified}::{spec.get('name') or name}")
     return urns
+
+
+def _spec_part(part: str) -> tuple[str, str]:
+    key, _, value = part.partition("=")
+    return key, value
 
 
 def _split(urn: str) -> tuple[str, str, str, str]:
