@@ -141,3 +141,19 @@ def test_a_stack_over_its_budget_fails_check_and_cost(tmp_path: Path) -> None:
     )
     assert [line.split()[1] for line in mandatory_lines(result.stdout)] == ["cost-estimate-within-budget"]
     assert tierup(project, "cost", "tight").returncode == 1
+
+
+def test_a_region_without_a_price_catalogue_is_one_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"ca": "config:\n  aws:region: ca-central-1\n  tierup:release: v1.0\n"})
+    result = tierup(project, "cost", "ca")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tierup: no price catalogue for ca-central-1; available: ap-southeast-2, eu-west-2, us-east-1 "
+        "(build one with `tierup prices refresh --region ca-central-1`)\n"
+    )
+
+
+def test_diff_against_a_base_outside_git_is_one_line(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"})
+    result = tierup(project, "diff", "dev", "--base", "HEAD")
+    assert (result.returncode, result.stderr) == (2, f"tierup: {project} is not in a git repository; --base needs one\n")
