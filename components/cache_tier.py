@@ -11,7 +11,7 @@ import pulumi_random as random
 
 from components.modes import CacheEngine, CacheMode
 from components.naming import child_name
-from components.security_rules import tcp_rule
+from components.security_rules import group_admitting
 from components.tags import StackTags
 
 TIER = "cache"
@@ -84,20 +84,17 @@ class CacheTier(pulumi.ComponentResource):
         return self._args.tags.for_resource(TIER, role)
 
     def _create_security_group(self) -> aws.ec2.SecurityGroup:
-        group = aws.ec2.SecurityGroup(
-            child_name(self._name, "sg"), vpc_id=self._args.vpc_id, description="Cache: the app's group only", tags=self._tags("cache-sg"), opts=self._child
-        )
-        tcp_rule(
-            child_name(self._name, "from-app"),
-            direction="ingress",
-            group_id=group.id,
+        return group_admitting(
+            self._name,
+            vpc_id=self._args.vpc_id,
+            description="Cache: the app's group only",
             peer_group_id=self._args.app_security_group_id,
-            ports=(REDIS_PORT, REDIS_PORT),
-            description="App to the cache",
-            tags=self._tags("cache-from-app"),
+            port=REDIS_PORT,
+            rule_description="App to the cache",
+            group_tags=self._tags("cache-sg"),
+            rule_tags=self._tags("cache-from-app"),
             opts=self._child,
         )
-        return group
 
     def _create_auth_token(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
         # Generated once and kept (encrypted) in state; never typed into config. ElastiCache

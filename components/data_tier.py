@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
-from components.security_rules import tcp_rule
+from components.security_rules import group_admitting
 from components.tags import StackTags
 
 TIER = "data"
@@ -139,25 +139,18 @@ class DataTier(pulumi.ComponentResource):
         return self._args.tags.for_resource(TIER, role)
 
     def _create_security_group(self) -> aws.ec2.SecurityGroup:
-        group = aws.ec2.SecurityGroup(
-            child_name(self._name, "sg"),
+        # Only the app's tasks reach the database.
+        return group_admitting(
+            self._name,
             vpc_id=self._args.vpc_id,
             description="PostgreSQL: the app's group only",
-            tags=self._tags("db-sg"),
-            opts=self._child,
-        )
-        # A security-group reference, never a CIDR: only the app's tasks reach the database.
-        tcp_rule(
-            child_name(self._name, "from-app"),
-            direction="ingress",
-            group_id=group.id,
             peer_group_id=self._args.app_security_group_id,
-            ports=(POSTGRES_PORT, POSTGRES_PORT),
-            description="App to PostgreSQL",
-            tags=self._tags("db-from-app"),
+            port=POSTGRES_PORT,
+            rule_description="App to PostgreSQL",
+            group_tags=self._tags("db-sg"),
+            rule_tags=self._tags("db-from-app"),
             opts=self._child,
         )
-        return group
 
     def _log_group(self, identifier: str, export: str) -> aws.cloudwatch.LogGroup:
         # RDS would create these with no expiry; creating them first bounds their retention.

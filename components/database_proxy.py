@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from components.iam_documents import assume_role_policy, secret_reader_policy
 from components.naming import child_name
-from components.security_rules import tcp_rule
+from components.security_rules import group_admitting, tcp_rule
 from components.tags import StackTags
 
 TIER = "data"
@@ -52,19 +52,23 @@ class DatabaseProxy(pulumi.ComponentResource):
         def tags(role: str) -> dict[str, str]:
             return args.tags.for_resource(TIER, role)
 
-        group = aws.ec2.SecurityGroup(
-            child_name(name, "sg"), vpc_id=args.vpc_id, description="RDS Proxy: PostgreSQL from the app only", tags=tags("proxy-sg"), opts=child
+        group = group_admitting(
+            name,
+            vpc_id=args.vpc_id,
+            description="RDS Proxy: PostgreSQL from the app only",
+            peer_group_id=args.client_security_group_id,
+            port=POSTGRES_PORT,
+            rule_description="App to the proxy",
+            group_tags=tags("proxy-sg"),
+            rule_tags=tags("proxy-from-app"),
+            opts=child,
         )
+        # The proxy reaches the database, and the database admits the proxy.
         postgres = (POSTGRES_PORT, POSTGRES_PORT)
-        for role, direction, group_id, peer, description in (
-            ("from-app", "ingress", group.id, args.client_security_group_id, "App to the proxy"),
-            ("to-database", "egress", group.id, args.database_security_group_id, "Proxy to the database"),
-            ("database-from-proxy", "ingress", args.database_security_group_id, group.id, "Proxy to the database"),
-        ):
-            tcp_rule(
-                child_name(name, role), direction=direction, group_id=group_id, peer_group_id=peer, ports=postgres,
-                description=description, tags=tags(f"proxy-{role}" if role != "database-from-proxy" else role), opts=child,
-            )  # fmt: skip
+        tcp_rule(child_name(name, "to-database"), direction="egress", group_id=group.id, peer_group_id=args.database_security_group_id,
+                 ports=postgres, description="Proxy to the database", tags=tags("proxy-to-database"), opts=child)  # fmt: skip
+        tcp_rule(child_name(name, "database-from-proxy"), direction="ingress", group_id=args.database_security_group_id, peer_group_id=group.id,
+                 ports=postgres, description="Proxy to the database", tags=tags("database-from-proxy"), opts=child)  # fmt: skip
         role = aws.iam.Role(child_name(name, "role"), assume_role_policy=assume_role_policy("rds.amazonaws.com"), tags=tags("proxy-role"), opts=child)
         aws.iam.RolePolicy(
             child_name(name, "read-secret"),

@@ -35,3 +35,31 @@ def tcp_rule(
         **peer,
         opts=opts,
     )
+
+
+def group_admitting(
+    name: str,
+    *,
+    vpc_id: pulumi.Input[str],
+    description: str,
+    peer_group_id: pulumi.Input[str],
+    port: int,
+    rule_description: str,
+    group_tags: dict[str, str],
+    rule_tags: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.ec2.SecurityGroup:
+    """A security group `<name>-sg` whose only ingress (`<name>-from-app`) is one TCP port from
+    one peer group: a security-group reference, never a CIDR."""
+    group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc_id, description=description, tags=group_tags, opts=opts)
+    tcp_rule(
+        f"{name}-from-app",
+        direction="ingress",
+        group_id=group.id,
+        peer_group_id=peer_group_id,
+        ports=(port, port),
+        description=rule_description,
+        tags=rule_tags,
+        opts=opts,
+    )
+    return group
