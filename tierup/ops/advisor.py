@@ -32,7 +32,8 @@ RULES = (
     Rule("db-cpu-above-60", "database CPU stays above 60%", 60, "%", Release.V2_0, "scale the database (larger class, read replica, proxy)"),
     Rule("latency-above-1s", "response time stays above 1 s", 1.0, "s", Release.V2_0, "add a cache and scale out"),
     Rule("concurrent-users-above-50", "more than 50 concurrent database sessions (users)", 50, "connections", Release.V2_0, "add a cache and a proxy"),
-    Rule("requests-above-1000-a-day", "more than 1,000 requests a day (paying users)", 1000, "requests/day", Release.V1_5, "production readiness"),
+    Rule("requests-above-1000-a-day", "more than 1,000 requests a day", 1000, "requests/day", Release.V2_0, "add a cache"),
+    Rule("paying-users", "paying users and uptime needs", 0, "", Release.V1_5, "production readiness: Multi-AZ, private tasks, WAF"),
     Rule("tasks-at-maximum", "the service's task count sits at its maximum", 0, "tasks", Release.V2_0, "raise the ceiling with Spot capacity"),
     Rule("cache-hit-rate-below-50", "cache hit rate stays under 50%", 50, "%", Release.V2_0, "a dedicated cache with more memory"),
 )
@@ -87,6 +88,9 @@ def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdic
             return Verdict(rule, "no data", NO_DATA)
         per_day = sum(series.values) / days
         return Verdict(rule, f"{per_day:,.0f} requests/day", TRIGGERED if per_day > rule.threshold else OK)
+    if rule.id == "paying-users":
+        # The seeds' reason for v1.5 is a business fact, not a metric: say so rather than guess.
+        return Verdict(rule, "no data (a business decision: move when users pay and expect uptime)", NO_DATA)
     if rule.id == "tasks-at-maximum":
         return _tasks_at_maximum(rule, live, cloudwatch, days)
     if rule.id == "cache-hit-rate-below-50":
@@ -114,9 +118,11 @@ def _tasks_at_maximum(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -
 
 
 def evaluate(live: LiveStack, cloudwatch: Any, current: Release, days: int) -> list[Verdict]:
-    """Every rule that could move the stack up (rules for releases it has passed are skipped)."""
+    """Every rule that could move the stack up; at the top of the ladder, every rule (they then
+    call for scaling within the release)."""
     position = RELEASE_ORDER.index(current)
-    return [_evaluate(rule, live, cloudwatch, days) for rule in RULES if RELEASE_ORDER.index(rule.recommends) > position or rule.recommends is current]
+    rules = [rule for rule in RULES if RELEASE_ORDER.index(rule.recommends) > position] or list(RULES)
+    return [_evaluate(rule, live, cloudwatch, days) for rule in rules]
 
 
 def recommendation(verdicts: list[Verdict], current: Release) -> Release | None:

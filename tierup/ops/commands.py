@@ -86,7 +86,13 @@ def _advice_lines(t: Target, days: int, verdicts: list[advisor.Verdict], wanted:
         *render_table(("rule", "measured", "threshold", "verdict"), rows),
     ]
     if wanted is None or cost is None:
-        lines.append(f"  recommendation: stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)")
+        triggered = any(v.verdict == advisor.TRIGGERED for v in verdicts)
+        if triggered and t.settings.release is advisor.RELEASE_ORDER[-1]:
+            lines.append(
+                f"  recommendation: {t.settings.release.value} is the top of the ladder; scale within it (tierup:compute.maxTasks, tierup:data.instanceClass)"
+            )
+        else:
+            lines.append(f"  recommendation: stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)")
         return lines
     actions = ", ".join(sorted({v.rule.action for v in verdicts if v.verdict == advisor.TRIGGERED}))
     now = estimate_graph(synthesize(t.project_dir, t.stack)).total
