@@ -148,3 +148,12 @@ def test_an_empty_account_is_one_line(aws: Any, moto_url: str, project_dir: Path
     assert (result.returncode, result.stderr) == (
         2, "tierup: prod: no resources tagged Project=tierup, Stack=prod in us-east-1; deploy the stack first (pulumi up -s prod)\n",
     )  # fmt: skip
+
+
+def test_an_mvp_is_told_that_v1_5_is_a_business_decision(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.database(aws, "dev", multi_az=False)
+    result = run_tierup(project_dir, "advise", "dev", "--endpoint-url", moto_url, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rules = {rule["rule"]: rule for rule in json.loads(result.stdout)["rules"]}
+    assert rules["paying-users"]["measured"] == "no data (a business decision: move when users pay and expect uptime)"
+    assert rules["paying-users"]["recommends"] == "v1.5" and json.loads(result.stdout)["recommendation"] is None
