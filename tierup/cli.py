@@ -129,6 +129,10 @@ def _operate(project_dir: Path, args: argparse.Namespace) -> int:
     from tierup.ops import commands as ops
     from tierup.ops.aws import OpsError
 
+    if args.command == "advise" and not 1 <= args.days <= 60:
+        # GetMetricStatistics returns at most 1,440 hourly points: 60 days.
+        print(f"tierup: --days: {args.days} is out of range; allowed: 1 to 60", file=sys.stderr)
+        return EXIT_USAGE
     try:
         target = ops.target(project_dir, args.stack, args.endpoint_url)
         if args.command == "advise":

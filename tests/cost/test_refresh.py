@@ -47,7 +47,7 @@ def price_item(sku: str, attributes: dict[str, str], usd: str, unit: str = "Hrs"
 
 
 def expected(query: PriceQuery, token: str | None = None) -> dict[str, Any]:
-    filters = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": REGION}]
+    filters = [{"Type": "TERM_MATCH", "Field": query.region_field, "Value": REGION}]
     filters += [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in query.filters.items()]
     return {"ServiceCode": query.service_code, "Filters": filters, "FormatVersion": "aws_v1", "MaxResults": 100, **({"NextToken": token} if token else {})}
 
@@ -127,3 +127,8 @@ def test_a_price_the_api_does_not_answer_keeps_its_earlier_entry(tmp_path: Path)
         result = refresh_catalogue(pricing, REGION, date(2026, 11, 22), [nat_hour], output_dir=tmp_path)
     assert (result.written, result.missing) == (0, ("nat.hour",))
     assert json.loads((tmp_path / f"{REGION}.json").read_text())["prices"] == {"nat.hour": earlier}
+
+
+def test_data_transfer_is_found_by_its_source_region() -> None:
+    (query,) = [q for q in default_queries() if q.key == "data_transfer.out_gb"]
+    assert (query.region_field, expected(query)["Filters"][0]) == ("fromRegionCode", {"Type": "TERM_MATCH", "Field": "fromRegionCode", "Value": REGION})

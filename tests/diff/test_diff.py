@@ -217,3 +217,14 @@ def test_commands_without_stack_files_are_one_line(tmp_path: Path) -> None:
     for args in (("cost",), ("diff", "--to-release", "v1.5"), ("check",)):
         result = tierup(tmp_path, *args)
         assert (result.returncode, result.stderr) == (2, f"tierup: no Pulumi.<stack>.yaml files in {tmp_path}\n"), args
+
+
+def test_moving_down_a_release_warns_about_what_goes_away(project_dir: Path) -> None:
+    code, diff = diff_json(project_dir, "prod", "--to-release", "v1.0")
+    # The flow log group goes with its logs: stateful, so moving down is DANGER.
+    assert (code, dangers(diff)) == (3, [("deleted", "network-flow-logs")])
+    assert {"network-nat-1", "compute-lb-alb"} <= names(diff, "deleted")
+    assert diff["checklist"]["downtime"][-2:] == [
+        "The load balancer is removed: the app answers only on its task's public address once the new task runs.",
+        "NAT gateways are removed: tasks left in private subnets lose internet access.",
+    ]

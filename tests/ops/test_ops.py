@@ -82,7 +82,9 @@ def test_the_endpoint_of_a_v1_0_stack_is_its_task_public_ip(aws: Any) -> None:
     interface = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     allocation = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(AllocationId=allocation["AllocationId"], NetworkInterfaceId=interface)
-    service = {"serviceName": "compute-service", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/compute-cluster", "loadBalancers": []}
+    task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/tierup-dev-app:3"
+    service = {"serviceName": "compute-service", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/compute-cluster", "loadBalancers": [],
+               "taskDefinition": task_definition}  # fmt: skip
     task_arn = "arn:aws:ecs:us-east-1:123456789012:task/compute-cluster/0123456789abcdef"
     ecs = aws("ecs")
     with Stubber(ecs) as stub:
@@ -110,8 +112,18 @@ def test_the_endpoint_of_a_v1_0_stack_is_its_task_public_ip(aws: Any) -> None:
             },
             {"cluster": service["clusterArn"], "tasks": [task_arn]},
         )
+        stub.add_response(
+            "describe_task_definition",
+            {
+                "taskDefinition": {
+                    "taskDefinitionArn": task_definition,
+                    "containerDefinitions": [{"name": "app", "portMappings": [{"containerPort": 8080, "protocol": "tcp"}]}],
+                }
+            },
+            {"taskDefinition": task_definition},
+        )
         live = LiveStack(project="tierup", stack="dev", region="us-east-1", services=[service])
-        assert endpoint(live, ecs, ec2) == f"http://{allocation['PublicIp']}"
+        assert endpoint(live, ecs, ec2) == f"http://{allocation['PublicIp']}:8080"
 
 
 def test_spend_reads_cost_explorer_beside_the_estimate(aws: Any, moto_url: str, project_dir: Path) -> None:
@@ -157,3 +169,30 @@ def test_an_mvp_is_told_that_v1_5_is_a_business_decision(aws: Any, moto_url: str
     rules = {rule["rule"]: rule for rule in json.loads(result.stdout)["rules"]}
     assert rules["paying-users"]["measured"] == "no data (a business decision: move when users pay and expect uptime)"
     assert rules["paying-users"]["recommends"] == "v1.5" and json.loads(result.stdout)["recommendation"] is None
+
+
+def test_an_account_without_the_budget_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.database(aws, "prod", multi_az=True)
+    subnets = seed.network(aws, "prod", nat_gateways=1)
+    seed.service(aws, "prod", subnets, public_ip=False, maximum=6)
+    seed.load_balancer(aws, "prod", subnets, waf=True)
+    result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
+    assert result.returncode == 1
+    assert [line.split() for line in result.stdout.splitlines() if line.rstrip().endswith("DRIFT")] == [
+        ["budget", "filtered", "on", "user:Stack$prod", "yes", "no", "DRIFT"]
+    ]
+
+
+def test_a_missing_cache_under_v2_0_is_drift() -> None:
+    from tierup.ops.audit import _cache
+    from tierup.settings import load_settings
+    from tierup.settings.guardrails import guardrails_for
+
+    rails = guardrails_for(load_settings({"tierup:release": "v2.0", "aws:region": "us-east-1"}))
+    (finding,) = _cache(LiveStack(project="tierup", stack="scale", region="us-east-1"), rails)
+    assert (finding.item, finding.expected, finding.actual, finding.verdict) == ("ElastiCache replication group", "yes", "no", "DRIFT")
+
+
+def test_an_impossible_window_is_one_line(project_dir: Path) -> None:
+    result = run_tierup(project_dir, "advise", "prod", "--days", "90")
+    assert (result.returncode, result.stderr) == (2, "tierup: --days: 90 is out of range; allowed: 1 to 60\n")

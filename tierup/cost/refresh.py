@@ -29,6 +29,8 @@ class PriceQuery:
     unit: str
     filters: dict[str, str] = field(default_factory=dict)
     usagetype_suffix: str | None = None
+    region_field: str = "regionCode"
+    """Data transfer names its region fromRegionCode; every other service regionCode."""
 
 
 def _fargate(architecture: str, arm: bool) -> list[PriceQuery]:
@@ -91,7 +93,7 @@ def default_queries() -> list[PriceQuery]:
         PriceQuery("cloudwatch.metric_month", "AmazonCloudWatch", "metric-month", {}, "CW:MetricMonitorUsage"),
         PriceQuery("secretsmanager.secret_month", "AWSSecretsManager", "secret-month", {}, "AWSSecretsManager-Secrets"),
         PriceQuery("secretsmanager.api_10k", "AWSSecretsManager", "10,000 calls", {}, "AWSSecretsManager-APIRequest"),
-        PriceQuery("data_transfer.out_gb", "AWSDataTransfer", "GB", {"transferType": "AWS Outbound"}, "DataTransfer-Out-Bytes"),
+        PriceQuery("data_transfer.out_gb", "AWSDataTransfer", "GB", {"transferType": "AWS Outbound"}, "DataTransfer-Out-Bytes", "fromRegionCode"),
     ]
 
 
@@ -100,7 +102,7 @@ _UNIT_FACTORS = {"1M requests": 1_000_000, "10,000 calls": 10_000}
 
 
 def _products(client: Any, query: PriceQuery, region: str) -> Iterable[dict[str, Any]]:
-    filters = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}]
+    filters = [{"Type": "TERM_MATCH", "Field": query.region_field, "Value": region}]
     filters += [{"Type": "TERM_MATCH", "Field": name, "Value": value} for name, value in query.filters.items()]
     token = None
     while True:

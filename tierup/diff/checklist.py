@@ -49,6 +49,13 @@ def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
         before.append("Deploy an app version that reads CACHE_BACKEND and REDIS_* before `pulumi up`; the PostgreSQL cache table stays until you drop it.")
     if PROXY in added:
         after.append("The app now connects through the RDS Proxy (DB_HOST changes); recycle long-lived connections.")
+    deleted = {c.type: c for c in diff.of_kind("deleted")}
+    if ALB in deleted:
+        downtime.append("The load balancer is removed: the app answers only on its task's public address once the new task runs.")
+    if NAT in deleted:
+        downtime.append("NAT gateways are removed: tasks left in private subnets lose internet access.")
+    if CACHE in deleted:
+        downtime.append("The ElastiCache group is removed with its data: the app must be back on CACHE_BACKEND=postgres first.")
     if not downtime:
         downtime.append("None expected: every change is an addition or an in-place update without restart.")
     rollback.insert(

@@ -96,7 +96,9 @@ def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdic
     if rule.id == "cache-hit-rate-below-50":
         if not live.cache_groups:
             return Verdict(rule, "no data (the cache is PostgreSQL; no hit-rate metric)", NO_DATA)
-        series = hourly(cloudwatch, "AWS/ElastiCache", "CacheHitRate", {"ReplicationGroupId": live.cache_groups[0]["ReplicationGroupId"]}, "Average", days)
+        # CacheHitRate is published per cache node cluster, not per replication group.
+        members = live.cache_groups[0].get("MemberClusters") or []
+        series = hourly(cloudwatch, "AWS/ElastiCache", "CacheHitRate", {"CacheClusterId": members[0]}, "Average", days) if members else Series(())
         if not series.has_data:
             return Verdict(rule, "no data", NO_DATA)
         share = sum(1 for v in series.values if v < rule.threshold) / len(series.values)

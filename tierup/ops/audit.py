@@ -68,7 +68,7 @@ def _tasks(live: LiveStack, rails: Guardrails, waf: Any) -> list[Finding]:
 def _cache(live: LiveStack, rails: Guardrails) -> list[Finding]:
     if not rails.elasticache_allowed:
         return [Finding("ElastiCache replication groups", "0", str(len(live.cache_groups)))]
-    findings = []
+    findings = [Finding("ElastiCache replication group", "yes", _yes(live.cache_groups))]
     for group in live.cache_groups:
         name = group["ReplicationGroupId"]
         findings += [
@@ -82,7 +82,11 @@ def _cache(live: LiveStack, rails: Guardrails) -> list[Finding]:
 
 def _budget(budgets: Any, account: str, stack: str) -> list[Finding]:
     wanted = f"user:Stack${stack}"
-    found = [b for b in budgets.describe_budgets(AccountId=account).get("Budgets", []) if wanted in b.get("CostFilters", {}).get("TagKeyValue", [])]
+    try:
+        listed = [b for page in budgets.get_paginator("describe_budgets").paginate(AccountId=account) for b in page.get("Budgets", [])]
+    except budgets.exceptions.NotFoundException:
+        listed = []  # AWS answers NotFound for an account with no budgets at all
+    found = [b for b in listed if wanted in b.get("CostFilters", {}).get("TagKeyValue", [])]
     return [Finding(f"budget filtered on {wanted}", "yes", _yes(found))]
 
 

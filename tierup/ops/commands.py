@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -124,7 +125,9 @@ def run_spend(t: Target, today: date) -> tuple[str, int]:
     with aws_errors(t.aws.endpoint_url):
         actual = spend(t.aws.client("ce"), t.stack, t.project, today)
     estimate = estimate_graph(synthesize(t.project_dir, t.stack))
-    projected = round(actual.month_to_date / today.day * 30.42, 2) if today.day else 0.0
+    # Cost Explorer's End is exclusive: month to date covers the days before today.
+    days_counted = today.day - 1
+    projected = round(actual.month_to_date / days_counted * calendar.monthrange(today.year, today.month)[1], 2) if days_counted else 0.0
     rows = [
         ("month to date" + (" (estimated by AWS)" if actual.estimated else ""), f"${actual.month_to_date:,.2f}"),
         ("month to date, projected to a full month", f"${projected:,.2f}"),

@@ -34,6 +34,10 @@ def _tagged(tags: Iterable[Mapping[str, str]], project: str, stack: str, key: st
     return found.get("Project") == project and found.get("Stack") == stack
 
 
+def _batches(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 def discover(aws: Aws, project: str, stack: str) -> LiveStack:
     """Every resource of the stack the operations commands read; an empty result is an error."""
     live = LiveStack(project=project, stack=stack, region=aws.region)
@@ -42,29 +46,29 @@ def discover(aws: Aws, project: str, stack: str) -> LiveStack:
         live.databases.extend(db for db in page["DBInstances"] if _tagged(db.get("TagList", []), project, stack))
     ecs = aws.client("ecs")
     arns = [arn for page in ecs.get_paginator("list_clusters").paginate() for arn in page["clusterArns"]]
-    if arns:
-        clusters = ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"]
+    for batch in _batches(arns, 100):  # DescribeClusters takes at most 100
+        clusters = ecs.describe_clusters(clusters=batch, include=["TAGS"])["clusters"]
         live.clusters.extend(c for c in clusters if _tagged(c.get("tags", []), project, stack, "key", "value"))
     for cluster in live.clusters:
         service_arns = [arn for page in ecs.get_paginator("list_services").paginate(cluster=cluster["clusterArn"]) for arn in page["serviceArns"]]
-        if service_arns:
-            live.services.extend(ecs.describe_services(cluster=cluster["clusterArn"], services=service_arns)["services"])
+        for batch in _batches(service_arns, 10):  # DescribeServices takes at most 10
+            live.services.extend(ecs.describe_services(cluster=cluster["clusterArn"], services=batch)["services"])
     elb = aws.client("elbv2")
     balancers = [lb for page in elb.get_paginator("describe_load_balancers").paginate() for lb in page["LoadBalancers"]]
-    for chunk in range(0, len(balancers), 20):
-        batch = balancers[chunk : chunk + 20]
+    for batch in _batches(balancers, 20):  # DescribeTags takes at most 20
         tags = {d["ResourceArn"]: d["Tags"] for d in elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"] for lb in batch])["TagDescriptions"]}
         live.load_balancers.extend(lb for lb in batch if _tagged(tags.get(lb["LoadBalancerArn"], []), project, stack))
     ec2 = aws.client("ec2")
     filters = [{"Name": "tag:Project", "Values": [project]}, {"Name": "tag:Stack", "Values": [stack]}, {"Name": "state", "Values": ["pending", "available"]}]
     live.nat_gateways.extend(ec2.describe_nat_gateways(Filter=filters)["NatGateways"])
     elasticache = aws.client("elasticache")
-    for group in elasticache.describe_replication_groups()["ReplicationGroups"]:
+    groups = [g for page in elasticache.get_paginator("describe_replication_groups").paginate() for g in page["ReplicationGroups"]]
+    for group in groups:
         tags = elasticache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"] if group.get("ARN") else []
         if _tagged(tags, project, stack):
             live.cache_groups.append(group)
     scaling = aws.client("application-autoscaling")
-    targets = scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    targets = [t for page in scaling.get_paginator("describe_scalable_targets").paginate(ServiceNamespace="ecs") for t in page["ScalableTargets"]]
     names = {f"service/{c['clusterName']}/{s['serviceName']}" for c in live.clusters for s in live.services if s.get("clusterArn") == c["clusterArn"]}
     live.scaling_targets.extend(t for t in targets if t["ResourceId"] in names)
     if live.empty:

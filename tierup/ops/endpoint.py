@@ -24,11 +24,15 @@ def endpoint(live: LiveStack, ecs: Any, ec2: Any) -> str:
                 interfaces = ec2.describe_network_interfaces(NetworkInterfaceIds=[details["networkInterfaceId"]])["NetworkInterfaces"]
                 address = interfaces[0].get("Association", {}).get("PublicIp") if interfaces else None
                 if address:
-                    port = _container_port(service)
+                    port = _container_port(ecs, task.get("taskDefinitionArn") or service.get("taskDefinition"))
                     return f"http://{address}:{port}" if port else f"http://{address}"
     raise OpsError(f"no load balancer and no running task with a public IP for stack {live.stack}; is the service running?")
 
 
-def _container_port(service: dict[str, Any]) -> int | None:
-    balancers = service.get("loadBalancers") or []
-    return balancers[0].get("containerPort") if balancers else None
+def _container_port(ecs: Any, task_definition: str | None) -> int | None:
+    """The port the app's container listens on (a public task has no load balancer to say it)."""
+    if not task_definition:
+        return None
+    containers = ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"].get("containerDefinitions", [])
+    mappings = [m for c in containers for m in c.get("portMappings", [])]
+    return mappings[0].get("containerPort") if mappings else None
