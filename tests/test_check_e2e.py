@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_project
-from tierup.check import stack_config
 from tierup.policy_runner import NOT_EVALUATED, PolicyPackProcess
 from tierup.synth.graph import UNKNOWN, ResourceGraph
+from tierup.synth.stackfile import load_stack_config
 
 PROGRAM = (Path(__file__).resolve().parents[1] / "__main__.py").read_text()
 
@@ -101,7 +101,7 @@ def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
 
 def test_an_unknown_value_is_reported_not_evaluated(project_dir: Path, dev_graph: ResourceGraph) -> None:
     resources = tuple(dataclasses.replace(r, inputs={**r.inputs, "publiclyAccessible": UNKNOWN}) if r.name == "data-db" else r for r in dev_graph)
-    with PolicyPackProcess(project_dir / "policies", stack_config(project_dir, "dev", None)) as pack:
+    with PolicyPackProcess(project_dir / "policies", load_stack_config(project_dir, "dev")) as pack:
         report = pack.analyze(dataclasses.replace(dev_graph, resources=resources))
     (finding,) = [f for f in report.findings if f.policy == "rds-no-public-access"]
     assert (finding.level, finding.urn) == (NOT_EVALUATED, "urn:pulumi:dev::tierup::tierup:index:DataTier$aws:rds/instance:Instance::data-db")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from tierup.cost.model import CostError, Estimate
 from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import SynthError, synthesize
-from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
+from tierup.synth.stackfile import StackFileError, load_stack_config
 
 POLICY_PACK_DIR = "policies"
 
@@ -35,18 +34,10 @@ class CheckError(Exception):
     """A stack could not be checked; the message is one line naming the stack."""
 
 
-def stack_config(project_dir: Path, stack: str, release: str | None) -> StackConfig:
-    """The stack's config as the CLI would pass it, with an optional release override."""
-    config = load_stack_config(project_dir, stack)
-    if release is None:
-        return config
-    return dataclasses.replace(config, values={**config.values, "tierup:release": release})
-
-
 def check_stack(project_dir: Path, stack: str, release: str | None = None) -> StackCheck:
     """Synthesize the stack while its policy pack starts, then analyze the graph."""
     try:
-        config = stack_config(project_dir, stack, release)
+        config = load_stack_config(project_dir, stack, release)
         # The pack starts first so that its start-up overlaps the synthesis.
         with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
             graph = synthesize(project_dir, stack, release)

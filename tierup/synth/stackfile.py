@@ -47,9 +47,10 @@ def project_name(project_dir: Path) -> str:
     return name
 
 
-def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
+def load_stack_config(project_dir: Path, stack: str, release: str | None = None) -> StackConfig:
     """The stack's config with `secure:` values replaced by a marked placeholder: they cannot
-    be decrypted offline, and a placeholder keeps plaintext out of every graph and log."""
+    be decrypted offline, and a placeholder keeps plaintext out of every graph and log.
+    `release` stands in for the file's `tierup:release` (checks and diffs one release up)."""
     path = project_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         known = ", ".join(list_stacks(project_dir)) or "none"
@@ -66,6 +67,8 @@ def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
         values[key] = _as_engine_string(value)
         if secret:
             secret_keys.append(key)
+    if release is not None:
+        values["tierup:release"] = release
     return StackConfig(project=project, stack=stack, values=values, secret_keys=tuple(secret_keys))
 
 

@@ -30,9 +30,7 @@ class ProgramError(Exception):
 def synthesize_in_process(project_dir: Path, stack: str, release: str | None = None) -> ResourceGraph:
     """Run the project's __main__.py under the mock engine and return what it registered.
     Call once per process."""
-    config = load_stack_config(project_dir, stack)
-    if release is not None:
-        config = dataclasses.replace(config, values={**config.values, "tierup:release": release})
+    config = load_stack_config(project_dir, stack, release)
     settings = load_settings(config.values, config.secret_keys)
     return _run_program(project_dir, config, settings)
 
