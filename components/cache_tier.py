@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
+from components.generated_secret import generated_secret
 from components.modes import CacheEngine, CacheMode
 from components.naming import child_name
 from components.security_rules import group_admitting
@@ -97,18 +97,9 @@ class CacheTier(pulumi.ComponentResource):
         )
 
     def _create_auth_token(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
-        # Generated once and kept (encrypted) in state; never typed into config. ElastiCache
-        # refuses some punctuation in tokens, so letters and digits only, 64 of them.
-        password = random.RandomPassword(child_name(self._name, "auth-token"), length=64, special=False, opts=self._child)
-        token = pulumi.Output.secret(password.result)
-        secret = aws.secretsmanager.Secret(
-            child_name(self._name, "auth-token-secret"),
-            description="AUTH token of the tierup cache",
-            recovery_window_in_days=7,
-            tags=self._tags("auth-token-secret"),
-            opts=self._child,
+        token, secret, _ = generated_secret(
+            child_name(self._name, "auth-token"), description="AUTH token of the tierup cache", tags=self._tags("auth-token-secret"), opts=self._child
         )
-        aws.secretsmanager.SecretVersion(child_name(self._name, "auth-token-value"), secret_id=secret.id, secret_string=token, opts=self._child)
         return token, secret
 
     def _create_replication_group(self) -> tuple[aws.elasticache.ReplicationGroup, aws.secretsmanager.Secret]:

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.container import CONTAINER_NAME, SCRATCH_VOLUME, AppContainer, container_definitions
+from components.container import CONTAINER_NAME, AppContainer, container_definitions
 from components.iam_documents import assume_role_policy, execution_role_policy
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.modes import Architecture, Ingress
@@ -49,6 +49,8 @@ class ComputeTierArgs:
     """Public IP on the task, or private tasks behind an ALB."""
     waf: bool
     """Protect the ALB with a WAFv2 web ACL (load-balancer ingress only)."""
+    waf_block_large_bodies: bool
+    """Let WAF's common rule set block request bodies over 8 KB (it counts them otherwise)."""
     certificate_arn: str | None
     """ACM certificate for HTTPS on the ALB."""
     min_tasks: int
@@ -116,8 +118,8 @@ class ComputeTier(pulumi.ComponentResource):
         )
         load_balancer = self._create_load_balancer() if args.ingress is Ingress.LOAD_BALANCER else None
         self._add_app_security_rules(load_balancer)
-        task_definition = self._create_task_definition(log_group)
-        service = self._create_service(cluster, task_definition, load_balancer, capacity)
+        task_definition, execution_policy = self._create_task_definition(log_group)
+        service = self._create_service(cluster, task_definition, load_balancer, [capacity, execution_policy])
         if args.autoscaling:
             self._create_autoscaling(cluster, service)
 
@@ -160,9 +162,11 @@ class ComputeTier(pulumi.ComponentResource):
                 vpc_id=args.vpc_id,
                 public_subnet_ids=args.public_subnet_ids,
                 app_port=args.container.port,
+                app_security_group_id=args.app_security_group_id,
                 health_check_path=args.container.health_check_path,
                 certificate_arn=args.certificate_arn,
                 waf=args.waf,
+                waf_block_large_bodies=args.waf_block_large_bodies,
                 tags=args.tags,
             ),
             opts=self._child,
@@ -185,12 +189,12 @@ class ComputeTier(pulumi.ComponentResource):
                 tags=self._tags(role), opts=self._child, **peer,
             )  # fmt: skip
 
-    def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> aws.ecs.TaskDefinition:
+    def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.ecs.TaskDefinition, aws.iam.RolePolicy]:
         args = self._args
         execution_role = aws.iam.Role(
             child_name(self._name, "execution-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("execution-role"), opts=self._child
         )
-        aws.iam.RolePolicy(
+        execution_policy = aws.iam.RolePolicy(
             child_name(self._name, "execution-policy"),
             role=execution_role.id,
             policy=pulumi.Output.all(log_group=log_group.arn, secrets=args.container.secret_arns).apply(
@@ -205,7 +209,7 @@ class ComputeTier(pulumi.ComponentResource):
         definitions = pulumi.Output.all(log_group=log_group.name, environment=args.container.environment, secrets=args.container.secret_arns).apply(
             lambda values: container_definitions(args.container, values["environment"], values["secrets"], values["log_group"], args.region)
         )
-        return aws.ecs.TaskDefinition(
+        task_definition = aws.ecs.TaskDefinition(
             child_name(self._name, "task"),
             family=f"{args.tags.project}-{args.tags.stack}-app",
             requires_compatibilities=["FARGATE"],
@@ -215,11 +219,12 @@ class ComputeTier(pulumi.ComponentResource):
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.architecture.value},
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
-            volumes=[{"name": SCRATCH_VOLUME}],
+            volumes=[{"name": volume} for volume, _ in args.container.scratch_volumes],
             container_definitions=definitions,
             tags=self._tags("task"),
             opts=self._child,
         )
+        return task_definition, execution_policy
 
     def _capacity_strategy(self) -> list[dict[str, object]]:
         args = self._args
@@ -233,7 +238,7 @@ class ComputeTier(pulumi.ComponentResource):
         cluster: aws.ecs.Cluster,
         task_definition: aws.ecs.TaskDefinition,
         load_balancer: LoadBalancer | None,
-        capacity: aws.ecs.ClusterCapacityProviders,
+        prerequisites: list[pulumi.Resource],
     ) -> aws.ecs.Service:
         args = self._args
         behind_alb = load_balancer is not None
@@ -267,7 +272,9 @@ class ComputeTier(pulumi.ComponentResource):
             tags=self._tags("service"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[capacity, *(load_balancer.listeners if load_balancer else [])],
+                # The execution policy too: IAM is eventually consistent, and tasks started
+                # before ECS may pull the image and read the secrets fail to start.
+                depends_on=[*prerequisites, *(load_balancer.listeners if load_balancer else [])],
                 # The autoscaler owns the count; an update must not reset it to the floor.
                 ignore_changes=["desiredCount"] if args.autoscaling else None,
             ),

@@ -8,8 +8,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
+from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
 from components.security_rules import group_admitting
@@ -46,7 +48,8 @@ class DataTierArgs:
     performance_insights: bool
     """Performance Insights at the free 7-day retention."""
     protect: bool
-    """Pulumi refuses any update that would delete or replace the database."""
+    """The primary holds the data: Pulumi `protect` and RDS deletion protection. Off, the stack
+    can be destroyed in one `pulumi destroy` (dev)."""
     read_replica: bool
     """A read replica of the primary."""
     proxy: bool
@@ -56,13 +59,17 @@ class DataTierArgs:
     database_name: str = "app"
     """Database created in the instance."""
     master_username: str = "app_admin"
-    """Admin user (not the default 'postgres', RDS.25); its password is managed by RDS."""
+    """Admin user (not the default 'postgres', RDS.25)."""
+    credential_version: int = 1
+    """Generation of the master password; changing it sets a new one and restarts the tasks."""
     tags: StackTags
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
         if self.max_allocated_storage_gb < self.allocated_storage_gb:
             raise ValueError("DataTierArgs.max_allocated_storage_gb must be at least allocated_storage_gb")
+        if self.credential_version < 1:
+            raise ValueError(f"DataTierArgs.credential_version must be at least 1, not {self.credential_version}")
         if not 1 <= self.backup_retention_days <= 35:
             raise ValueError(f"DataTierArgs.backup_retention_days must be 1-35, not {self.backup_retention_days}")
 
@@ -70,9 +77,11 @@ class DataTierArgs:
 class DataTier(pulumi.ComponentResource):
     """A DB subnet group on the isolated subnets, a security group admitting only the app on
     5432, a parameter group (TLS forced, pg_stat_statements, memory formulas for caching),
-    retention-bounded log groups for the exported logs, the PostgreSQL instance (gp3 with
-    storage autoscaling, encrypted, RDS-managed master password, private, backups, final
-    snapshot, deletion protection), and per release a read replica and a DatabaseProxy."""
+    retention-bounded log groups for the exported logs, a generated master password in a
+    Secrets Manager secret of the stack's own, the PostgreSQL instance (gp3 with storage
+    autoscaling, encrypted, private, backups, a final snapshot with a per-stack-life suffix,
+    deletion protection and `protect` when it holds the release's data), and per release a
+    read replica and a DatabaseProxy."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -103,24 +112,32 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
         log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
-        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups)
+        password, credential = self._create_credential()
+        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, password)
         replica = self._create_replica(identifier, primary, security_group, parameters) if args.read_replica else None
-        master_secret_arn = primary.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn if secrets else None)
-        proxy = self._create_proxy(primary, security_group, master_secret_arn) if args.proxy else None
+        proxy = self._create_proxy(primary, security_group, credential.arn) if args.proxy else None
 
         self.address = primary.address
         self.port = primary.port
         self.database_name = pulumi.Output.from_input(args.database_name)
-        self.master_secret_arn = master_secret_arn
+        self.master_secret_arn = credential.arn
         self.app_host = proxy.endpoint if proxy else primary.address
         self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
-        self.app_environment = {"DB_HOST": self.app_host, "DB_PORT": str(POSTGRES_PORT), "DB_NAME": args.database_name}
+        # DB_LOGIN_VERSION changes the task definition when the password changes, so ECS
+        # replaces the tasks: they read secrets only when they start (ECS Developer Guide, "Pass
+        # Secrets Manager secrets to Amazon ECS environment variables").
+        self.app_environment = {
+            "DB_HOST": self.app_host,
+            "DB_PORT": str(POSTGRES_PORT),
+            "DB_NAME": args.database_name,
+            "DB_LOGIN_VERSION": str(args.credential_version),
+        }
         if replica:
             self.app_environment["DB_READ_HOST"] = replica.address
         # ECS reads one JSON key of the secret with the ARN:key:: form.
         self.app_secret_arns = {
-            "DB_USER": master_secret_arn.apply(lambda arn: f"{arn}:username::"),
-            "DB_PASSWORD": master_secret_arn.apply(lambda arn: f"{arn}:password::"),
+            "DB_USER": credential.arn.apply(lambda arn: f"{arn}:username::"),
+            "DB_PASSWORD": credential.arn.apply(lambda arn: f"{arn}:password::"),
         }
         self.register_outputs(
             {
@@ -162,6 +179,38 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _create_credential(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
+        """The master password, generated and kept in the stack's own secret with no rotation.
+
+        Not RDS's managed master password: RDS refuses a read replica of an instance whose
+        password it manages (every engine but SQL Server) and Blue/Green deployments of it (RDS
+        User Guide, "Limitations for Secrets Manager integration"), and it rotates every 7 days
+        while ECS tasks keep the password they read at start. This one changes only when
+        tierup:data.credentialVersion does, and the tasks restart with it."""
+        args = self._args
+
+        def document(password: pulumi.Output[str]) -> pulumi.Output[str]:
+            # The keys RDS Proxy reads (username, password) and the ones clients conventionally use.
+            return pulumi.Output.json_dumps(
+                {"engine": "postgres", "port": POSTGRES_PORT, "dbname": args.database_name, "username": args.master_username, "password": password}
+            )
+
+        password, secret, _ = generated_secret(
+            child_name(self._name, "master-password"),
+            description="Master credential of the tierup database (username, password)",
+            version=args.credential_version,
+            secret_string=document,
+            tags=self._tags("master-password-secret"),
+            opts=self._child,
+        )
+        return password, secret
+
+    def _final_snapshot_identifier(self, identifier: str) -> pulumi.Output[str]:
+        # A fixed name collides on the second destroy of a stack (DBSnapshotAlreadyExists); the
+        # suffix is drawn once per life of the stack, so each destroy leaves its own snapshot.
+        suffix = random.RandomId(child_name(self._name, "final-snapshot-suffix"), byte_length=4, opts=self._child)
+        return suffix.hex.apply(lambda hex_suffix: f"{identifier}-final-{hex_suffix}")
+
     def _shared_instance_args(self, security_group: aws.ec2.SecurityGroup, parameters: aws.rds.ParameterGroup) -> dict[str, Any]:
         """What the primary and its replica share: private, encrypted, gp3, patched, protected."""
         args = self._args
@@ -172,7 +221,6 @@ class DataTier(pulumi.ComponentResource):
             "vpc_security_group_ids": [security_group.id],
             "parameter_group_name": parameters.name,
             "publicly_accessible": False,
-            "deletion_protection": True,
             "auto_minor_version_upgrade": True,
             "ca_cert_identifier": CA_CERTIFICATE,
             "performance_insights_enabled": args.performance_insights,
@@ -186,6 +234,7 @@ class DataTier(pulumi.ComponentResource):
         security_group: aws.ec2.SecurityGroup,
         parameters: aws.rds.ParameterGroup,
         log_groups: list[aws.cloudwatch.LogGroup],
+        password: pulumi.Output[str],
     ) -> aws.rds.Instance:
         args = self._args
         return aws.rds.Instance(
@@ -198,8 +247,9 @@ class DataTier(pulumi.ComponentResource):
             allocated_storage=args.allocated_storage_gb,
             db_name=args.database_name,
             username=args.master_username,
-            # RDS keeps the password in Secrets Manager and rotates it: no password in config or state.
-            manage_master_user_password=True,
+            # Generated, encrypted in state, kept in the stack's secret (see _create_credential).
+            password=password,
+            manage_master_user_password=False,
             db_subnet_group_name=subnet_group.name,
             multi_az=args.multi_az,
             backup_retention_period=args.backup_retention_days,
@@ -207,7 +257,9 @@ class DataTier(pulumi.ComponentResource):
             maintenance_window="sun:04:30-sun:05:30",
             copy_tags_to_snapshot=True,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{identifier}-final",
+            final_snapshot_identifier=self._final_snapshot_identifier(identifier),
+            # Only a database that holds the release's data blocks `pulumi destroy`.
+            deletion_protection=args.protect,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             iam_database_authentication_enabled=True,
             tags=self._tags("db"),
@@ -230,14 +282,16 @@ class DataTier(pulumi.ComponentResource):
             **self._shared_instance_args(security_group, parameters),
             replicate_source_db=primary.identifier,
             instance_class=args.instance_class,
-            # A replica is rebuilt from the primary; its own backups and final snapshot add nothing.
+            # A replica is rebuilt from the primary; its own backups and final snapshot add nothing,
+            # and protecting it would block moving down from v2.0 and `pulumi destroy`.
             backup_retention_period=0,
             skip_final_snapshot=True,
+            deletion_protection=False,
             tags=self._tags("replica"),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["allocatedStorage"]),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["allocatedStorage"]),
         )
 
-    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, master_secret_arn: pulumi.Output[str]) -> DatabaseProxy:
+    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential_arn: pulumi.Output[str]) -> DatabaseProxy:
         args = self._args
         return DatabaseProxy(
             child_name(self._name, "proxy"),
@@ -247,7 +301,7 @@ class DataTier(pulumi.ComponentResource):
                 client_security_group_id=args.app_security_group_id,
                 database_security_group_id=security_group.id,
                 db_instance_identifier=primary.identifier,
-                master_secret_arn=master_secret_arn,
+                credential_secret_arn=credential_arn,
                 tags=args.tags,
             ),
             opts=self._child,

@@ -1,5 +1,5 @@
 """DatabaseProxy: an RDS Proxy in front of the primary, TLS only, authenticating with the
-database's managed secret."""
+database's credential secret."""
 
 from __future__ import annotations
 
@@ -32,15 +32,15 @@ class DatabaseProxyArgs:
     """The database's group, which admits the proxy's group."""
     db_instance_identifier: pulumi.Input[str]
     """The primary the proxy pools connections to."""
-    master_secret_arn: pulumi.Input[str]
-    """The database's managed master secret, the proxy's credentials."""
+    credential_secret_arn: pulumi.Input[str]
+    """The secret holding the database's username and password, the proxy's credentials."""
     tags: StackTags
     """The stack's shared tags."""
 
 
 class DatabaseProxy(pulumi.ComponentResource):
     """A security group admitting only the app, an IAM role that reads exactly the database's
-    managed secret, the proxy (PostgreSQL, TLS required, SCRAM auth), its default target group
+    credential secret, the proxy (PostgreSQL, TLS required, SCRAM auth), its default target group
     and the primary as its target. The database's group gets an ingress rule from the proxy."""
 
     endpoint: pulumi.Output[str]
@@ -70,10 +70,10 @@ class DatabaseProxy(pulumi.ComponentResource):
         tcp_rule(child_name(name, "database-from-proxy"), direction="ingress", group_id=args.database_security_group_id, peer_group_id=group.id,
                  ports=postgres, description="Proxy to the database", tags=tags("database-from-proxy"), opts=child)  # fmt: skip
         role = aws.iam.Role(child_name(name, "role"), assume_role_policy=assume_role_policy("rds.amazonaws.com"), tags=tags("proxy-role"), opts=child)
-        aws.iam.RolePolicy(
+        read_secret = aws.iam.RolePolicy(
             child_name(name, "read-secret"),
             role=role.id,
-            policy=pulumi.Output.from_input(args.master_secret_arn).apply(secret_reader_policy),
+            policy=pulumi.Output.from_input(args.credential_secret_arn).apply(secret_reader_policy),
             opts=child,
         )
         proxy = aws.rds.Proxy(
@@ -87,13 +87,15 @@ class DatabaseProxy(pulumi.ComponentResource):
             auths=[
                 {
                     "auth_scheme": "SECRETS",
-                    "secret_arn": args.master_secret_arn,
+                    "secret_arn": args.credential_secret_arn,
                     "iam_auth": "DISABLED",
                     "client_password_auth_type": "POSTGRES_SCRAM_SHA_256",
                 }
             ],
             tags=tags("proxy"),
-            opts=child,
+            # IAM is eventually consistent: a proxy created before its role may read the secret
+            # cannot reach its target and stays unavailable.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[read_secret]),
         )
         target_group = aws.rds.ProxyDefaultTargetGroup(
             child_name(name, "targets"),

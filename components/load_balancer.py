@@ -18,6 +18,9 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 # Requests per IP per 5 minutes before WAF blocks: generous for people, low for scripts.
 RATE_LIMIT_PER_5_MIN = 2000
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
+# The common rule set blocks request bodies over 8 KB (AWS WAF Developer Guide, "Core rule set
+# (CRS) managed rule group"); unless the stack asks for that, the rule only counts.
+LARGE_BODY_RULE = "SizeRestrictions_BODY"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,20 +32,25 @@ class LoadBalancerArgs:
     public_subnet_ids: pulumi.Input[Sequence[str]]
     """Public subnets in at least two AZs (ELB.13)."""
     app_port: int
-    """Port the tasks listen on."""
+    """Port the tasks listen on (and the health check's port)."""
+    app_security_group_id: pulumi.Input[str]
+    """The tasks' group: the ALB's only egress, to the app port."""
     health_check_path: str
     """Path the target group probes."""
     certificate_arn: str | None
     """ACM certificate: HTTPS on 443 and HTTP redirected to it; None serves plain HTTP."""
     waf: bool
     """Associate a WAFv2 web ACL with AWS managed rules and a rate limit."""
+    waf_block_large_bodies: bool
+    """Let the common rule set block request bodies over 8 KB; False counts them only."""
     tags: StackTags
     """The stack's shared tags."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
-    """An internet-facing ALB (invalid headers dropped, deletion protection, defensive desync
-    mitigation) with its security group (80/443 from anywhere), an `ip` target group with a
+    """An internet-facing ALB (invalid headers dropped, defensive desync mitigation) with its
+    security group (80/443 from anywhere, egress to the app's group on the app port only), an
+    `ip` target group with a
     health check, an HTTP listener (redirect to HTTPS when a certificate is set, else forward),
     an HTTPS listener with a TLS 1.2+ policy when a certificate is set, and optionally a WAFv2
     web ACL (common + known-bad-inputs managed rules, per-IP rate limit) associated with it."""
@@ -67,7 +75,9 @@ class LoadBalancer(pulumi.ComponentResource):
             subnets=args.public_subnet_ids,
             security_groups=[security_group.id],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=True,
+            # No deletion protection: the ALB holds no data, and moving down to v1.0 or
+            # `pulumi destroy` must be able to delete it (a settled difference from ELB.6).
+            enable_deletion_protection=False,
             desync_mitigation_mode="defensive",
             tags=self._tags("alb"),
             opts=self._child,
@@ -118,6 +128,20 @@ class LoadBalancer(pulumi.ComponentResource):
                 tags=self._tags(f"alb-ingress-{port}"),
                 opts=self._child,
             )
+        # The provider revokes AWS's default allow-all egress on every group it creates
+        # (terraform-provider-aws, internal/service/ec2/vpc_security_group.go,
+        # resourceSecurityGroupCreate): without this rule health checks never reach the tasks.
+        app_port = self._args.app_port
+        tcp_rule(
+            child_name(self._name, "to-app"),
+            direction="egress",
+            group_id=group.id,
+            peer_group_id=self._args.app_security_group_id,
+            ports=(app_port, app_port),
+            description="ALB to the app's tasks: requests and health checks",
+            tags=self._tags("alb-to-app"),
+            opts=self._child,
+        )
         return group
 
     def _create_listeners(self, alb: aws.lb.LoadBalancer, target_group: aws.lb.TargetGroup) -> list[aws.lb.Listener]:
@@ -157,7 +181,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 "name": group,
                 "priority": priority,
                 "override_action": {"none": {}},
-                "statement": {"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+                "statement": {"managed_rule_group_statement": self._managed_rule_group(group)},
                 "visibility_config": _visibility(group),
             }
             for priority, group in enumerate(MANAGED_RULE_GROUPS, start=1)
@@ -181,6 +205,12 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         aws.wafv2.WebAclAssociation(child_name(self._name, "waf-association"), resource_arn=alb.arn, web_acl_arn=acl.arn, opts=self._child)
+
+    def _managed_rule_group(self, group: str) -> dict[str, object]:
+        statement: dict[str, object] = {"name": group, "vendor_name": "AWS"}
+        if group == "AWSManagedRulesCommonRuleSet" and not self._args.waf_block_large_bodies:
+            statement["rule_action_overrides"] = [{"name": LARGE_BODY_RULE, "action_to_use": {"count": {}}}]
+        return statement
 
 
 def _visibility(metric: str) -> dict[str, object]:

@@ -13,6 +13,7 @@ from components.modes import NatStrategy
 from components.naming import child_name
 from components.subnet_plan import SubnetRole, plan_subnets
 from components.tags import StackTags
+from components.zones import is_zone_id
 
 TIER = "network"
 
@@ -24,7 +25,8 @@ class NetworkTierArgs:
     cidr_block: str
     """VPC IPv4 range; subnets are carved from it by the fixed plan in subnet_plan.py."""
     availability_zones: Sequence[str]
-    """AZ names in slot order; slot i keeps its subnet CIDRs and names forever."""
+    """Zone IDs (use1-az1) or AZ names (us-east-1a) in slot order; slot i keeps its subnet
+    CIDRs and names forever."""
     region: str
     """Region of the VPC, for the S3 gateway endpoint's service name."""
     nat_strategy: NatStrategy
@@ -137,7 +139,8 @@ class NetworkTier(pulumi.ComponentResource):
                         child_name(self._name, role_name),
                         vpc_id=vpc.id,
                         cidr_block=az_subnets.cidr(role),
-                        availability_zone=zone,
+                        # A zone ID names the same physical zone in every account; a name does not.
+                        **({"availability_zone_id": zone} if is_zone_id(zone) else {"availability_zone": zone}),
                         # Even public subnets hand out no public IPs: a task that needs one
                         # asks for it explicitly (CKV_AWS_130, EC2.15).
                         map_public_ip_on_launch=False,
@@ -236,7 +239,7 @@ class NetworkTier(pulumi.ComponentResource):
             tags=self._tags("flow-logs-role"),
             opts=self._child,
         )
-        aws.iam.RolePolicy(
+        delivery_policy = aws.iam.RolePolicy(
             child_name(self._name, "flow-logs-policy"),
             role=role.id,
             policy=group.arn.apply(flow_log_delivery_policy),
@@ -251,6 +254,8 @@ class NetworkTier(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=600,
             tags=self._tags("flow-log"),
-            opts=self._child,
+            # IAM is eventually consistent: a flow log created before its role may write fails
+            # delivery ("Access error") until it is recreated.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[delivery_policy]),
         )
         return group

@@ -22,6 +22,8 @@ from tierup.settings.guardrails import Guardrails
 
 Props = Mapping[str, object]
 ResourceCheck = Callable[[Props, Guardrails], Iterable[str]]
+ArgsCheck = Callable[[ResourceValidationArgs, Guardrails], Iterable[str]]
+"""A resource check that reads more than the inputs: the type and logical name too."""
 StackCheck = Callable[[Sequence[PolicyResource], Guardrails], Iterable[tuple[str, str | None]]]
 
 
@@ -59,6 +61,11 @@ class Spec:
 
 def resource_policy(spec: Spec, resource_types: tuple[str, ...], check: ResourceCheck, rails: Guardrails) -> ResourceValidationPolicy:
     """A resource policy that runs `check` on each resource of the given types."""
+    return resource_args_policy(spec, resource_types, lambda args, rails: check(args.props, rails), rails)
+
+
+def resource_args_policy(spec: Spec, resource_types: tuple[str, ...], check: ArgsCheck, rails: Guardrails) -> ResourceValidationPolicy:
+    """A resource policy whose check gets the whole validation args (type, name, inputs)."""
     level = spec.level(rails)
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -66,7 +73,7 @@ def resource_policy(spec: Spec, resource_types: tuple[str, ...], check: Resource
             return
         if level is Level.QUIET:
             args.not_applicable(f"{spec.quiet_reason} (release {rails.release.value})")
-        for message in check(args.props, rails):
+        for message in check(args, rails):
             report(message, None)
 
     return ResourceValidationPolicy(name=spec.name, description=spec.description, validate=validate, **_metadata(spec, level))

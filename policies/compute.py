@@ -117,13 +117,6 @@ DROP_INVALID_HEADERS = Spec(
     remediation="Set dropInvalidHeaderFields to true.",
     references=("L3", "CKV_AWS_131", "AVD-AWS-0052", "ELB.4"),
 )
-DELETION_PROTECTION = Spec(
-    name="lb-deletion-protection",
-    description="Load balancers have deletion protection.",
-    severity=Severity.MEDIUM,
-    remediation="Set enableDeletionProtection to true.",
-    references=("L4", "CKV_AWS_150", "ELB.6"),
-)
 DESYNC_MITIGATION = Spec(
     name="lb-desync-mitigation",
     description="Load balancers mitigate HTTP desync in defensive or strictest mode.",
@@ -232,11 +225,6 @@ def _drop_invalid_headers_violations(props: Props, _: Guardrails) -> Iterable[st
         yield "Set dropInvalidHeaderFields to true."
 
 
-def _deletion_protection_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    if not truthy(props, "enableDeletionProtection"):
-        yield "Set enableDeletionProtection to true."
-
-
 def _desync_violations(props: Props, _: Guardrails) -> Iterable[str]:
     if props.get("desyncMitigationMode", "defensive") not in ("defensive", "strictest"):
         yield "Set desyncMitigationMode to defensive or strictest."
@@ -267,7 +255,6 @@ def policies(rails: Guardrails) -> list[Policy]:
         resource_policy(HTTPS_ONLY, LISTENERS, _https_only_violations, rails),
         resource_policy(TLS_POLICY, LISTENERS, _tls_policy_violations, rails),
         resource_policy(DROP_INVALID_HEADERS, LOAD_BALANCERS, _drop_invalid_headers_violations, rails),
-        resource_policy(DELETION_PROTECTION, LOAD_BALANCERS, _deletion_protection_violations, rails),
         resource_policy(DESYNC_MITIGATION, LOAD_BALANCERS, _desync_violations, rails),
         resource_policy(KNOWN_BAD_INPUTS, (WEB_ACL,), _known_bad_inputs_violations, rails),
     ]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Spec, stack_policy
+from policies.base import Level, Spec, as_list, of_type, stack_policy
 from tierup.cost.estimator import estimate
 from tierup.cost.model import CostError, PricedResource, load_catalogue
 from tierup.settings.guardrails import Guardrails
@@ -18,6 +18,16 @@ WITHIN_BUDGET = Spec(
     remediation="Lower the largest lines (see `tierup cost STACK`), or raise tierup:budget.monthlyUsd deliberately.",
     references=("cost", "budget"),
 )
+ALERTS_DELIVERED = Spec(
+    name="budgets-budget-alerts-reach-someone",
+    description="The stack's budget has email subscribers and counts the stack's spend (its Stack cost allocation tag is activated); advice only.",
+    severity=Severity.MEDIUM,
+    remediation="Set tierup:budget.alertEmails, and tierup:budget.activateCostTags true from the payer account a day after the first deploy.",
+    references=("cost", "budget"),
+    level=lambda _: Level.ADVISORY,
+)
+BUDGET = "aws:budgets/budget:Budget"
+COST_ALLOCATION_TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 
 
 def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource]:
@@ -49,5 +59,29 @@ def _budget_violations(resources: Sequence[PolicyResource], rails: Guardrails) -
         yield f"Bring the estimate of ${result.total:,.2f}/month under the budget of ${result.budget_usd:,.2f}; the largest lines: {named}.", None
 
 
+def _tag_filters(budget: PolicyResource) -> list[str]:
+    """The cost allocation tag keys a budget filters on (user:<key>$<value>)."""
+    keys = []
+    for cost_filter in as_list(budget.props.get("costFilters")):
+        if isinstance(cost_filter, Mapping) and cost_filter.get("name") == "TagKeyValue":
+            keys += [str(value).split("$")[0].removeprefix("user:") for value in as_list(cost_filter.get("values"))]
+    return keys
+
+
+def _alert_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
+    activated = {str(tag.props.get("tagKey")) for tag in of_type(resources, COST_ALLOCATION_TAG) if tag.props.get("status") == "Active"}
+    for budget in of_type(resources, BUDGET):
+        notifications = [n for n in as_list(budget.props.get("notifications")) if isinstance(n, Mapping)]
+        if not any(as_list(n.get("subscriberEmailAddresses")) or as_list(n.get("subscriberSnsTopicArns")) for n in notifications):
+            yield "Add tierup:budget.alertEmails: a budget without subscribers never alerts anyone.", budget.urn
+        for key in _tag_filters(budget):
+            if key not in activated:
+                yield (
+                    f"Activate the {key} cost allocation tag (tierup:budget.activateCostTags true, from the payer account, once AWS has seen "
+                    "the tag): until then the budget counts none of the stack's spend and never alerts.",
+                    budget.urn,
+                )
+
+
 def policies(rails: Guardrails) -> list[Policy]:
-    return [stack_policy(WITHIN_BUDGET, _budget_violations, rails)]
+    return [stack_policy(WITHIN_BUDGET, _budget_violations, rails), stack_policy(ALERTS_DELIVERED, _alert_violations, rails)]

@@ -17,6 +17,7 @@ ECS_SERVICE = "aws:ecs/service:Service"
 SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 
 NOT_PUBLIC = Spec(
     name="rds-no-public-access",
@@ -39,12 +40,15 @@ FORCE_SSL = Spec(
     remediation="Give the instance a parameter group with rds.force_ssl set to 1.",
     references=("D3", "CKV2_AWS_69", "RDS.38"),
 )
-MANAGED_PASSWORD = Spec(
-    name="rds-managed-master-password",
-    description="The master password is managed by RDS in Secrets Manager; no password is written in the program.",
+GENERATED_PASSWORD = Spec(
+    name="rds-master-password-generated",
+    description=(
+        "The master password is generated (random.RandomPassword) and kept in the stack's own secret, never written in the program; "
+        "RDS's managed password is not used, since it blocks read replicas and Blue/Green deployments and rotates under running tasks."
+    ),
     severity=Severity.CRITICAL,
-    remediation="Remove password and set manageMasterUserPassword to true.",
-    references=("D15", "RDS.25"),
+    remediation="Set manageMasterUserPassword to false and password from the stack's generated secret (components.generated_secret).",
+    references=("D15",),
 )
 LOG_EXPORTS = Spec(
     name="rds-log-exports",
@@ -78,7 +82,7 @@ BACKUPS = Spec(
 )
 DELETION_PROTECTION = Spec(
     name="rds-deletion-protection",
-    description="Databases have deletion protection; mandatory from release v1.5.",
+    description="Primary databases have deletion protection; mandatory from release v1.5, advice before (a replica holds no data of its own).",
     severity=Severity.HIGH,
     remediation="Set deletionProtection to true.",
     references=("D5", "CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
@@ -86,7 +90,7 @@ DELETION_PROTECTION = Spec(
 )
 PROTECT = Spec(
     name="rds-pulumi-protect",
-    description="From release v1.5 Pulumi refuses any update that would delete or replace a database.",
+    description="From release v1.5 Pulumi refuses any update that would delete or replace a primary database (a replica is rebuilt from it).",
     severity=Severity.HIGH,
     remediation="Set the protect resource option on the database (tierup:data.protect).",
     references=("D5", "pulumi-protect"),
@@ -142,11 +146,19 @@ def _force_ssl_violations(resources: Sequence[PolicyResource], _: Guardrails) ->
                 yield "Set rds.force_ssl to 1 in the database's parameter group.", group.urn
 
 
-def _managed_password_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    if props.get("password") is not None:
-        yield "Remove password from the program and let RDS manage it (manageMasterUserPassword)."
-    if not is_replica(props) and not truthy(props, "manageMasterUserPassword"):
-        yield "Set manageMasterUserPassword to true."
+def _generated_password_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
+    for instance in of_type(resources, DB_INSTANCE):
+        if is_replica(instance.props):
+            continue
+        if truthy(instance.props, "manageMasterUserPassword"):
+            # RDS User Guide, "Limitations for Secrets Manager integration"; ECS reads secrets at task start.
+            yield (
+                "Set manageMasterUserPassword to false: RDS refuses a read replica of an instance whose password it manages, "
+                "and rotates it every 7 days under tasks that read it only at start.",
+                instance.urn,
+            )
+        elif not any(dep.resource_type == RANDOM_PASSWORD for dep in depends_on(instance, "password")):
+            yield "Set password from a random.RandomPassword kept in the stack's secret, never from a literal or config.", instance.urn
 
 
 def _log_export_violations(props: Props, _: Guardrails) -> Iterable[str]:
@@ -171,14 +183,18 @@ def _backup_violations(props: Props, rails: Guardrails) -> Iterable[str]:
         yield f"Keep backups at least {rails.min_backup_days} day(s) (backupRetentionPeriod is {shown})."
 
 
-def _deletion_protection_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    if not truthy(props, "deletionProtection"):
+def _deletion_protection_violations(props: Props, rails: Guardrails) -> Iterable[str]:
+    if is_replica(props) or truthy(props, "deletionProtection"):
+        return
+    if rails.protect_database:
         yield "Set deletionProtection to true."
+    else:
+        yield "Set tierup:data.protect to true once the database holds data you must keep; until then `pulumi destroy` deletes it after a final snapshot."
 
 
 def _protect_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
     for instance in of_type(resources, DB_INSTANCE):
-        if not instance.opts.protect:
+        if not instance.opts.protect and not is_replica(instance.props):
             yield "Set the protect resource option on the database (tierup:data.protect true).", instance.urn
 
 
@@ -224,7 +240,7 @@ def policies(rails: Guardrails) -> list[Policy]:
         resource_policy(NOT_PUBLIC, instance, _not_public_violations, rails),
         resource_policy(ENCRYPTED, instance, _encryption_violations, rails),
         stack_policy(FORCE_SSL, _force_ssl_violations, rails),
-        resource_policy(MANAGED_PASSWORD, instance, _managed_password_violations, rails),
+        stack_policy(GENERATED_PASSWORD, _generated_password_violations, rails),
         resource_policy(LOG_EXPORTS, instance, _log_export_violations, rails),
         resource_policy(MINOR_UPGRADES, instance, _minor_upgrade_violations, rails),
         resource_policy(MULTI_AZ, instance, _multi_az_violations, rails),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies import cache, compute, cost, data, iam, network, observability
+from policies import cache, compute, constraints, cost, data, iam, lifecycle, network, observability, runtime
 from tierup.settings.guardrails import Guardrails
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (network, compute, data, cache, iam, observability, cost)
+AREAS = (network, compute, runtime, data, cache, iam, observability, constraints, lifecycle, cost)
 
 
 def all_policies(rails: Guardrails) -> list[Policy]:
@@ -26,6 +26,8 @@ SETTLED_CONFLICTS = (
     ("CKV_AWS_2 / ELB.1 (HTTPS only)", "Advisory until the stack sets tierup:app.certificateArn: without a certificate the ALB can only serve HTTP."),
     ("CKV_AWS_260 (port 80 open to the world)", "Allowed on the load balancer only, where HTTP redirects to HTTPS."),
     ("AVD-AWS-0053 (internet-facing load balancer)", "Expected: the ALB is the platform's edge."),
+    ("CKV_AWS_150 / ELB.6 (load balancer deletion protection)", "Not enforced, and refused by lifecycle-only-data-holders-protected: "
+     "the ALB holds no data, and moving v1.5 down to v1.0 or `pulumi destroy` must be able to delete it."),
     ("CKV_AWS_378 (HTTP target group)", "TLS terminates at the ALB; the hop to the tasks stays inside the VPC."),
     ("AwsSolutions-ECS2 (any environment variable)", "Only secret-looking names are refused (ecs-task-no-plaintext-secrets)."),
     ("CKV_AWS_355 / IAM.21 (no * resource)", "ecr:GetAuthorizationToken has no resource-level permissions; it alone may use *."),

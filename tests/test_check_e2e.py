@@ -92,7 +92,7 @@ def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
     result = tierup(project_dir, "check", "prod", "--format", "markdown")
     lines = result.stdout.splitlines()
     assert lines[0] == "## tierup check"
-    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 58 resources"
+    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 63 resources"
     assert (
         "| advisory | `lb-listener-http-redirects-to-https` | `compute-lb-http` | Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn). |"
         in lines

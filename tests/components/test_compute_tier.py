@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import APP_PARAMETER as PARAMETER
 from tests.conftest import APP_SECRET as SECRET
-from tests.conftest import CERTIFICATE
+from tests.conftest import CERTIFICATE, make_project
 from tierup.synth.graph import Resource, ResourceGraph
 from tierup.synth.runner import synthesize
 
@@ -52,7 +52,8 @@ def test_v1_5_puts_private_tasks_behind_an_alb_with_waf_and_autoscaling(prod_gra
     alb = one(prod_graph, LB)
     assert alb.inputs["subnets"] == ["network-public-1-id", "network-public-2-id"]
     assert (alb.inputs["internal"], alb.inputs["loadBalancerType"]) == (False, "application")
-    assert (alb.inputs["dropInvalidHeaderFields"], alb.inputs["enableDeletionProtection"], alb.inputs["desyncMitigationMode"]) == (True, True, "defensive")
+    # No deletion protection: moving down to v1.0 and `pulumi destroy` delete the ALB.
+    assert (alb.inputs["dropInvalidHeaderFields"], alb.inputs["enableDeletionProtection"], alb.inputs["desyncMitigationMode"]) == (True, False, "defensive")
     service = one(prod_graph, SERVICE)
     network = service.inputs["networkConfiguration"]
     assert (network["subnets"], network["assignPublicIp"]) == (["network-private-1-id", "network-private-2-id"], False)
@@ -80,6 +81,31 @@ def test_waf_has_the_managed_rules_and_a_rate_limit(prod_graph: ResourceGraph) -
     ]
     assert rules[2]["statement"] == {"rateBasedStatement": {"aggregateKeyType": "IP", "limit": 2000}}
     assert rules[2]["action"] == {"block": {}}
+    # Bodies over 8 KB are counted, not blocked, unless the stack asks (tierup:compute.wafBlockLargeBodies).
+    assert rules[0]["statement"]["managedRuleGroupStatement"] == {
+        "name": "AWSManagedRulesCommonRuleSet",
+        "vendorName": "AWS",
+        "ruleActionOverrides": [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}],
+    }
+    assert rules[1]["statement"]["managedRuleGroupStatement"] == {"name": "AWSManagedRulesKnownBadInputsRuleSet", "vendorName": "AWS"}
+
+
+def test_waf_can_block_large_bodies_when_asked(tmp_path: Path) -> None:
+    stack = "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n  tierup:compute:\n    wafBlockLargeBodies: true\n"
+    graph = synthesize(make_project(tmp_path, {"waf": stack}), "waf")
+    rules = named(graph, "compute-lb-waf").inputs["rules"]
+    assert rules[0]["statement"]["managedRuleGroupStatement"] == {"name": "AWSManagedRulesCommonRuleSet", "vendorName": "AWS"}
+
+
+def test_the_alb_may_reach_the_tasks_on_the_app_port_only(prod_graph: ResourceGraph) -> None:
+    # The provider revokes the default allow-all egress: this rule is the ALB's only way out.
+    (egress,) = [r for r in prod_graph.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") if r.name.startswith("compute-lb")]
+    assert (egress.name, egress.inputs["securityGroupId"], egress.inputs["referencedSecurityGroupId"]) == (
+        "compute-lb-to-app",
+        named(prod_graph, "compute-lb-sg").id,
+        named(prod_graph, "network-app-sg").id,
+    )
+    assert (egress.inputs["ipProtocol"], egress.inputs["fromPort"], egress.inputs["toPort"]) == ("tcp", 8080, 8080)
 
 
 def test_a_certificate_turns_http_into_a_redirect_to_tls(tls_graph: ResourceGraph) -> None:
@@ -102,6 +128,8 @@ def test_v2_0_mixes_spot_over_an_on_demand_base_up_to_ten_tasks(scale_graph: Res
     assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     task = one(scale_graph, "aws:ecs/taskDefinition:TaskDefinition")
     assert (task.inputs["cpu"], task.inputs["memory"]) == ("512", "1024")
+    # Fargate Spot runs no ARM64 task.
+    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"}
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])
@@ -109,9 +137,15 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
     graph: ResourceGraph = request.getfixturevalue(graph_name)
     task = one(graph, "aws:ecs/taskDefinition:TaskDefinition")
     assert (task.inputs["networkMode"], task.inputs["requiresCompatibilities"]) == ("awsvpc", ["FARGATE"])
-    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    assert task.inputs["runtimePlatform"]["cpuArchitecture"] == ("X86_64" if graph_name == "scale_graph" else "ARM64")
     assert task.inputs["executionRoleArn"] != task.inputs["taskRoleArn"]
-    (container,) = json.loads(task.inputs["containerDefinitions"])
+    assert task.inputs["volumes"] == [{"name": "scratch-1"}]
+    init, container = json.loads(task.inputs["containerDefinitions"])
+    assert (init["name"], init["command"], container["dependsOn"]) == (
+        "scratch-init",
+        ["chmod", "1777", "/tmp"],
+        [{"containerName": "scratch-init", "condition": "SUCCESS"}],
+    )
     assert (container["readonlyRootFilesystem"], container["privileged"], container["user"]) == (True, False, "101")
     assert container["logConfiguration"]["logDriver"] == "awslogs"
     assert container["logConfiguration"]["options"]["awslogs-group"] == named(graph, "compute-logs").outputs["name"]
@@ -119,7 +153,7 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
 
 
 def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph: ResourceGraph) -> None:
-    (container,) = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    _, container = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     database_secret = tls_graph.outputs["dbSecretArn"]
     assert container["secrets"] == [
         {"name": "API_KEY", "valueFrom": PARAMETER},
@@ -162,7 +196,12 @@ def test_the_service_is_deployed_safely(prod_graph: ResourceGraph) -> None:
     service = one(prod_graph, SERVICE)
     assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert (service.inputs["waitForSteadyState"], service.inputs["platformVersion"], service.inputs["healthCheckGracePeriodSeconds"]) == (True, "LATEST", 60)
-    assert set(service.dependencies) >= {named(prod_graph, "compute-lb-http").urn, named(prod_graph, "compute-capacity-providers").urn}
+    # The execution policy too: IAM is eventually consistent, and tasks started before it applies fail.
+    assert set(service.dependencies) >= {
+        named(prod_graph, "compute-lb-http").urn,
+        named(prod_graph, "compute-capacity-providers").urn,
+        named(prod_graph, "compute-execution-policy").urn,
+    }
 
 
 def test_container_insights_and_log_retention_follow_the_release(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:

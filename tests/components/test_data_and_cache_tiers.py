@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_project
 from tierup.diff.rules import REPLACEMENT_INPUTS
 from tierup.synth.graph import SECRET, Resource, ResourceGraph
 from tierup.synth.recorder import MOCK_GENERATED_SECRET
@@ -30,13 +31,17 @@ def prod_ladder(project_dir: Path, prod_graph: ResourceGraph, scale_graph: Resou
     return {"v1.0": synthesize(project_dir, "prod", release="v1.0"), "v1.5": prod_graph, "v2.0": scale_graph}
 
 
-def test_v1_0_database_is_small_private_encrypted_and_hard_to_delete(dev_graph: ResourceGraph) -> None:
+def test_v1_0_database_is_small_private_encrypted_and_destroyable_after_a_snapshot(dev_graph: ResourceGraph) -> None:
     db = named(dev_graph, "data-db").inputs
     assert (db["instanceClass"], db["multiAz"], db["engine"], db["engineVersion"]) == ("db.t4g.micro", False, "postgres", "16")
-    assert (db["storageEncrypted"], db["publiclyAccessible"], db["manageMasterUserPassword"], db["deletionProtection"]) == (True, False, True, True)
-    assert "password" not in db
+    # v1.0 does not promise protected data: `pulumi destroy -s dev` runs in one step.
+    assert (db["storageEncrypted"], db["publiclyAccessible"], db["manageMasterUserPassword"], db["deletionProtection"]) == (True, False, False, False)
+    assert db["password"] == SECRET
+    assert named(dev_graph, "data-db").property_dependencies["password"] == (named(dev_graph, "data-master-password").urn,)
     assert (db["storageType"], db["allocatedStorage"], db["maxAllocatedStorage"]) == ("gp3", 20, 100)
-    assert (db["skipFinalSnapshot"], db["finalSnapshotIdentifier"], db["copyTagsToSnapshot"]) == (False, "tierup-dev-db-final", True)
+    # A suffix drawn once per life of the stack: a second destroy never collides with the first's snapshot.
+    assert (db["skipFinalSnapshot"], db["finalSnapshotIdentifier"], db["copyTagsToSnapshot"]) == (False, "tierup-dev-db-final-c0ffee00", True)
+    assert named(dev_graph, "data-db").property_dependencies["finalSnapshotIdentifier"] == (named(dev_graph, "data-final-snapshot-suffix").urn,)
     assert (db["enabledCloudwatchLogsExports"], db["autoMinorVersionUpgrade"], db["caCertIdentifier"]) == (["postgresql", "upgrade"], True, "rds-ca-rsa2048-g1")
     assert (db["backupRetentionPeriod"], db["performanceInsightsEnabled"]) == (7, False)
     assert named(dev_graph, "data-db").options.protect is False
@@ -47,22 +52,49 @@ def test_v1_5_database_is_multi_az_backed_up_watched_and_protected(prod_graph: R
     db = named(prod_graph, "data-db")
     assert (db.inputs["multiAz"], db.inputs["performanceInsightsEnabled"], db.inputs["performanceInsightsRetentionPeriod"]) == (True, True, 7)
     assert db.inputs["backupRetentionPeriod"] >= 7
-    assert db.options.protect is True
+    assert (db.options.protect, db.inputs["deletionProtection"]) == (True, True)
     assert db.options.ignore_changes == ("allocatedStorage",)
+
+
+def test_the_master_password_is_generated_kept_in_the_stacks_secret_and_versioned(dev_graph: ResourceGraph) -> None:
+    password = named(dev_graph, "data-master-password")
+    assert (password.type, password.inputs["length"], password.inputs["special"], password.inputs["keepers"]) == (
+        "random:index/randomPassword:RandomPassword",
+        64,
+        False,
+        {"version": "1"},
+    )
+    assert named(dev_graph, "data-master-password-secret").outputs["arn"] == dev_graph.outputs["dbSecretArn"]
+    assert named(dev_graph, "data-master-password-value").inputs["secretString"] == SECRET
+    assert "rotationRules" not in named(dev_graph, "data-master-password-secret").inputs
+    _, app = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
+    assert {"name": "DB_LOGIN_VERSION", "value": "1"} in app["environment"]
+
+
+def test_a_new_credential_version_changes_the_password_and_restarts_the_tasks(tmp_path: Path, dev_graph: ResourceGraph) -> None:
+    stack = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:data:\n    credentialVersion: 2\n"
+    rotated = synthesize(make_project(tmp_path, {"rotated": stack}), "rotated")
+    assert named(rotated, "data-master-password").inputs["keepers"] == {"version": "2"}
+    _, app = json.loads(named(rotated, "compute-task").inputs["containerDefinitions"])
+    assert {"name": "DB_LOGIN_VERSION", "value": "2"} in app["environment"]
 
 
 def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: ResourceGraph) -> None:
     primary, replica = named(scale_graph, "data-db"), named(scale_graph, "data-replica")
-    assert (replica.inputs["replicateSourceDb"], replica.inputs["instanceClass"], replica.options.protect) == (
+    # The replica holds no data of its own: unprotected, so v2.0 → v1.5 and destroy can delete it.
+    assert (replica.inputs["replicateSourceDb"], replica.inputs["instanceClass"], replica.options.protect, replica.inputs["deletionProtection"]) == (
         primary.outputs["identifier"],
         "db.t4g.small",
-        True,
+        False,
+        False,
     )
+    assert "password" not in replica.inputs and primary.inputs["manageMasterUserPassword"] is False
     proxy = named(scale_graph, "data-proxy-proxy").inputs
     assert (proxy["engineFamily"], proxy["requireTls"]) == ("POSTGRESQL", True)
     assert proxy["auths"] == [
         {"authScheme": "SECRETS", "clientPasswordAuthType": "POSTGRES_SCRAM_SHA_256", "iamAuth": "DISABLED", "secretArn": scale_graph.outputs["dbSecretArn"]}
     ]
+    assert named(scale_graph, "data-proxy-read-secret").urn in named(scale_graph, "data-proxy-proxy").dependencies
     policy = json.loads(named(scale_graph, "data-proxy-read-secret").inputs["policy"])
     assert policy["Statement"] == [{"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": scale_graph.outputs["dbSecretArn"]}]
     group = named(scale_graph, "cache-group").inputs
@@ -72,7 +104,7 @@ def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: Re
 
 
 def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: ResourceGraph) -> None:
-    (container,) = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
+    _, container = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert environment["DB_HOST"] == named(scale_graph, "data-proxy-proxy").outputs["endpoint"]
     assert (environment["DB_PORT"], environment["DB_NAME"], environment["DB_READ_HOST"]) == (
@@ -92,7 +124,7 @@ def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: Reso
 
 def test_the_postgres_cache_needs_no_aws_resources(dev_graph: ResourceGraph) -> None:
     assert [r.type for r in dev_graph if dev_graph.tier_of(r) == "cache"] == ["tierup:index:CacheTier"]
-    (container,) = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
+    _, container = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert (environment["CACHE_BACKEND"], environment["CACHE_TABLE"], environment["CACHE_MIGRATION"]) == (
         "postgres",

@@ -21,7 +21,7 @@ def network_of(graph: ResourceGraph, type_token: str) -> list:
 
 
 def subnets(graph: ResourceGraph) -> dict[str, tuple[str, str]]:
-    return {r.name: (r.inputs["cidrBlock"], r.inputs["availabilityZone"]) for r in graph.of_type(SUBNET)}
+    return {r.name: (r.inputs["cidrBlock"], r.inputs.get("availabilityZoneId", r.inputs.get("availabilityZone"))) for r in graph.of_type(SUBNET)}
 
 
 def id_of(graph: ResourceGraph, name: str) -> str:
@@ -33,14 +33,16 @@ def default_routes(graph: ResourceGraph) -> dict[str, dict[str, str]]:
 
 
 def test_v1_0_has_six_subnets_in_two_azs_and_no_nat(dev_graph: ResourceGraph) -> None:
+    # Zone IDs, not names: the same physical zones in every account, and never use1-az3 (no RDS Proxy).
     assert subnets(dev_graph) == {
-        "network-public-1": ("10.0.0.0/20", "us-east-1a"),
-        "network-private-1": ("10.0.64.0/20", "us-east-1a"),
-        "network-isolated-1": ("10.0.128.0/20", "us-east-1a"),
-        "network-public-2": ("10.0.16.0/20", "us-east-1b"),
-        "network-private-2": ("10.0.80.0/20", "us-east-1b"),
-        "network-isolated-2": ("10.0.144.0/20", "us-east-1b"),
+        "network-public-1": ("10.0.0.0/20", "use1-az1"),
+        "network-private-1": ("10.0.64.0/20", "use1-az1"),
+        "network-isolated-1": ("10.0.128.0/20", "use1-az1"),
+        "network-public-2": ("10.0.16.0/20", "use1-az2"),
+        "network-private-2": ("10.0.80.0/20", "use1-az2"),
+        "network-isolated-2": ("10.0.144.0/20", "use1-az2"),
     }
+    assert not [r for r in dev_graph.of_type(SUBNET) if "availabilityZone" in r.inputs]
     assert dev_graph.of_type(NAT) == [] and dev_graph.of_type(EIP) == []
     assert list(default_routes(dev_graph)) == ["network-public-default-route"]
     assert all(r.inputs["mapPublicIpOnLaunch"] is False for r in dev_graph.of_type(SUBNET))
@@ -81,9 +83,9 @@ def test_a_third_az_adds_subnets_without_moving_the_first_two(tmp_path: Path, de
     three = subnets(graph)
     assert {name: three[name] for name in subnets(dev_graph)} == subnets(dev_graph)
     assert {k: v for k, v in three.items() if k.endswith("-3")} == {
-        "network-public-3": ("10.0.32.0/20", "us-east-1c"),
-        "network-private-3": ("10.0.96.0/20", "us-east-1c"),
-        "network-isolated-3": ("10.0.160.0/20", "us-east-1c"),
+        "network-public-3": ("10.0.32.0/20", "use1-az4"),
+        "network-private-3": ("10.0.96.0/20", "use1-az4"),
+        "network-isolated-3": ("10.0.160.0/20", "use1-az4"),
     }
     assert len(graph.of_type(NAT)) == 3
 
@@ -111,6 +113,20 @@ def test_flow_logs_exist_exactly_when_the_release_asks(dev_graph: ResourceGraph,
         (policy,) = network_of(graph, "aws:iam/rolePolicy:RolePolicy")
         assert '"Resource": ["' + group.outputs["arn"] in policy.inputs["policy"]
         assert '"*"' not in policy.inputs["policy"]
+
+
+def test_zones_pinned_by_name_stay_names(tmp_path: Path) -> None:
+    # A stack deployed with AZ names pins them: switching a subnet to a zone ID would replace it.
+    stack = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:network:\n    availabilityZones: [us-east-1a, us-east-1b]\n"
+    graph = synthesize(make_project(tmp_path, {"named": stack}), "named")
+    assert {r.inputs["availabilityZone"] for r in graph.of_type(SUBNET)} == {"us-east-1a", "us-east-1b"}
+    assert not [r for r in graph.of_type(SUBNET) if "availabilityZoneId" in r.inputs]
+
+
+def test_the_flow_log_waits_for_its_role_policy(prod_graph: ResourceGraph) -> None:
+    (flow_log,) = prod_graph.of_type(FLOW_LOG)
+    (policy,) = network_of(prod_graph, "aws:iam/rolePolicy:RolePolicy")
+    assert policy.urn in flow_log.dependencies
 
 
 def test_flow_logs_follow_an_override(tmp_path: Path) -> None:

@@ -38,7 +38,9 @@ def test_fargate_arm_quarter_vcpu_half_gb_by_hand(dev_graph: ResourceGraph) -> N
 
 
 def test_multi_az_micro_database_by_hand(prod_graph: ResourceGraph) -> None:
-    instance, storage, secret = lines_of(estimate_graph(prod_graph), "data-db")
+    estimate = estimate_graph(prod_graph)
+    instance, storage = lines_of(estimate, "data-db")
+    (secret,) = lines_of(estimate, "data-master-password-secret")
     assert (instance.item, instance.monthly) == ("postgres db.t4g.micro (multi-az)", 23.36)  # 0.032 × 730
     assert (storage.quantity, storage.monthly) == (20, 4.6)  # 20 GB × 0.23 Multi-AZ gp3
     assert secret.monthly == 0.4
@@ -69,7 +71,7 @@ def test_spot_is_priced_on_demand_with_a_note_and_the_proxy_by_vcpu(scale_graph:
 
 @pytest.mark.parametrize(
     ("graph_name", "total", "budget", "goal_met"),
-    [("dev_graph", 25.82, 45.0, True), ("prod_graph", 120.64, 150.0, False), ("scale_graph", 284.6, 350.0, False)],
+    [("dev_graph", 25.82, 45.0, True), ("prod_graph", 120.64, 150.0, False), ("scale_graph", 291.8, 350.0, False)],
 )
 def test_totals_fit_the_budgets(graph_name: str, total: float, budget: float, goal_met: bool, request: pytest.FixtureRequest) -> None:
     estimate = estimate_graph(request.getfixturevalue(graph_name))

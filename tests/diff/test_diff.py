@@ -56,13 +56,13 @@ def test_v1_5_to_v2_0_adds_replica_proxy_cache_and_a_second_nat(project_dir: Pat
     assert names(diff, "deleted") == set()
     (database,) = [c for c in diff["changes"] if c["name"] == "data-db"]
     assert database["severity"] == "WARN" and database["reasons"][0].startswith("changing the instance class restarts the database")
-    assert diff["cost"]["delta"] == round(284.6 - 120.64, 2)
+    assert diff["cost"]["delta"] == round(291.8 - 120.64, 2)
 
 
 def test_the_table_report_collapses_retagging(project_dir: Path) -> None:
     result = tierup(project_dir, "diff", "dev", "--to-release", "v1.5")
     assert result.returncode == 0
-    assert "  changed (32), of which 24 only retagged (tags.Release and the like)" in result.stdout.splitlines()
+    assert "  changed (33), of which 25 only retagged (tags.Release and the like)" in result.stdout.splitlines()
     assert "  DANGER: 0 (no data at risk)" in result.stdout.splitlines()
 
 

@@ -46,7 +46,16 @@ CASES = [
     ),
     (
         {"tierup:network": {"availabilityZones": ["us-east-1a", "eu-west-1b"]}},
-        'tierup:network.availabilityZones[1]: "eu-west-1b" is not an AZ of us-east-1; allowed: us-east-1a, us-east-1b, ...',
+        'tierup:network.availabilityZones[1]: "eu-west-1b" is not an AZ of us-east-1; allowed: zone IDs such as use1-az1, or names us-east-1a, us-east-1b, ...',
+    ),
+    (
+        {"tierup:network": {"availabilityZones": ["use1-az1", "use1-az3"]}},
+        'tierup:network.availabilityZones[1]: "use1-az3" is not supported: RDS Proxy is not available there; '
+        "allowed: another zone of us-east-1: use1-az1, use1-az2, use1-az4, use1-az5, use1-az6",
+    ),
+    (
+        {"tierup:network": {"availabilityZones": ["use1-az1", "euw2-az1"]}},
+        'tierup:network.availabilityZones[1]: "euw2-az1" is not a zone ID of us-east-1; allowed: use1-az1, use1-az2, use1-az4, use1-az5, use1-az6',
     ),
     (
         {"tierup:network": {"availabilityZones": ["us-east-1a", "us-east-1a"]}},
@@ -87,8 +96,23 @@ CASES = [
     ),
     (
         {"tierup:data": {"maxAllocatedStorageGb": 50, "allocatedStorageGb": 60}},
-        "tierup:data.maxAllocatedStorageGb: 50 is below allocatedStorageGb 60; allowed: an integer from 60 to 65536",
+        "tierup:data.maxAllocatedStorageGb: 50 is less than 10% above allocatedStorageGb 60, which RDS refuses; allowed: an integer from 66 to 65536",
     ),
+    (
+        # RDS: "The maximum allocated storage must be increased by at least 10 percent".
+        {"tierup:data": {"allocatedStorageGb": 100, "maxAllocatedStorageGb": 105}},
+        "tierup:data.maxAllocatedStorageGb: 105 is less than 10% above allocatedStorageGb 100, which RDS refuses; allowed: an integer from 110 to 65536",
+    ),
+    (
+        {"tierup:data": {"allocatedStorageGb": 60000}},
+        "tierup:data.allocatedStorageGb: 60000 is out of range; allowed: an integer from 20 to 59578",
+    ),
+    ({"tierup:data": {"credentialVersion": 0}}, "tierup:data.credentialVersion: 0 is out of range; allowed: an integer from 1 to 1000"),
+    (
+        {"tierup:app": {"writablePaths": ["tmp"]}},
+        'tierup:app.writablePaths[0]: "tmp" is not allowed; allowed: an absolute path below / such as /tmp',
+    ),
+    ({"tierup:compute": {"wafBlockLargeBodies": "yes"}}, 'tierup:compute.wafBlockLargeBodies: "yes" is not a boolean; allowed: true or false'),
     (
         {"tierup:app": {"environment": {"DB_PASSWORD": "hunter2"}}},
         "tierup:app.environment.DB_PASSWORD: (value hidden) is a plaintext value under a secret-looking name; "

@@ -20,7 +20,7 @@ def settings_for(release: str, region: str = "us-east-1", **overrides: object):
 def test_v1_0_is_the_mvp() -> None:
     s = settings_for("v1.0")
     assert s.release is Release.V1_0
-    assert (s.network.cidr, s.network.availability_zones) == ("10.0.0.0/16", ("us-east-1a", "us-east-1b"))
+    assert (s.network.cidr, s.network.availability_zones) == ("10.0.0.0/16", ("use1-az1", "use1-az2"))
     assert (s.network.nat_strategy, s.network.flow_logs, s.network.log_retention_days) == (NatStrategy.NONE, False, 7)
     assert (s.compute.cpu, s.compute.memory, s.compute.architecture) == (256, 512, Architecture.ARM64)
     assert (s.compute.ingress, s.compute.waf, s.compute.min_tasks, s.compute.max_tasks) == (Ingress.PUBLIC_IP, False, 1, 1)
@@ -57,7 +57,9 @@ def test_the_vpc_range_never_changes_between_releases(release: str) -> None:
 
 
 def test_zones_follow_the_region() -> None:
-    assert settings_for("v1.0", region="eu-west-2").network.availability_zones == ("eu-west-2a", "eu-west-2b")
+    assert settings_for("v1.0", region="eu-west-2").network.availability_zones == ("euw2-az1", "euw2-az2")
+    # Where the region's zone IDs are not known here, AZ names by letter (pin them to choose).
+    assert settings_for("v1.0", region="sa-east-1").network.availability_zones == ("sa-east-1a", "sa-east-1b")
 
 
 def test_settings_are_frozen() -> None:

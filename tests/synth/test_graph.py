@@ -79,7 +79,7 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "dbEndpoint": "tierup-dev-db.abcdefghijkl.us-east-1.rds.amazonaws.com",
         "dbPort": 5432,
         "dbName": "app",
-        "dbSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-tierup-dev-db-AbCdEf",
+        "dbSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret-AbCdEf",
         "cacheBackend": "postgres",
         "budgetName": "budget-monthly",
         "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "

@@ -40,6 +40,7 @@ FREE_TYPES = frozenset(
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "random:index/randomId:RandomId",
         "random:index/randomPassword:RandomPassword",
     }
 )

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from components.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
+from components.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
 from tierup.settings.errors import HIDDEN, MISSING, ConfigError
 from tierup.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
 from tierup.settings.fields import (
@@ -47,6 +48,7 @@ Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSet
 NAMESPACE = "tierup"
 REGION_KEY = "aws:region"
 MAX_TASKS = 50
+MAX_STORAGE_GB = 65536
 
 _retention = one_of_ints(LOG_RETENTION_DAYS, "a CloudWatch retention: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
 _region = text_matching(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]", "an AWS region name such as us-east-1")
@@ -82,7 +84,8 @@ _SECTIONS = (
             "azCount": ("az_count", int_between(2, AZ_SLOTS)),
             "availabilityZones": (
                 "availability_zones",
-                list_of(text_matching(r"[a-z0-9-]+[a-z]", "an AZ name such as us-east-1a"), min_items=2, max_items=AZ_SLOTS),
+                list_of(text_matching(r"[a-z0-9-]+[a-z]|[a-z]{3,6}[0-9]-az[0-9]{1,2}", "a zone ID such as use1-az1, or an AZ name such as us-east-1a"),
+                        min_items=2, max_items=AZ_SLOTS),
             ),
             "natStrategy": ("nat_strategy", member_of(NatStrategy)),
             "flowLogs": ("flow_logs", parse_bool),
@@ -98,6 +101,10 @@ _SECTIONS = (
             "environment": ("environment", mapping_of(_ENV_NAME, scalar_text, max_items=100)),
             "secrets": ("secrets", mapping_of(_ENV_NAME, _SECRET_ARN, max_items=50)),
             "user": ("user", optional(text_matching(r"[0-9]{1,10}(:[0-9]{1,10})?|[a-z_][a-z0-9_-]{0,31}", "a uid, uid:gid or user name"))),
+            "writablePaths": (
+                "writable_paths",
+                list_of(text_matching(r"/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", "an absolute path below / such as /tmp"), min_items=0, max_items=10),
+            ),
             "certificateArn": (
                 "certificate_arn",
                 optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
@@ -112,6 +119,7 @@ _SECTIONS = (
             "architecture": ("architecture", member_of(Architecture)),
             "ingress": ("ingress", member_of(Ingress)),
             "waf": ("waf", parse_bool),
+            "wafBlockLargeBodies": ("waf_block_large_bodies", parse_bool),
             "minTasks": ("min_tasks", int_between(1, MAX_TASKS)),
             "maxTasks": ("max_tasks", int_between(1, MAX_TASKS)),
             "cpuTargetPercent": ("cpu_target_percent", int_between(10, 90)),
@@ -126,8 +134,9 @@ _SECTIONS = (
         {
             "engineVersion": ("engine_version", text_matching(r"1[4-7]", "a PostgreSQL major version: 14, 15, 16 or 17")),
             "instanceClass": ("instance_class", text_matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "an RDS instance class such as db.t4g.micro")),
-            "allocatedStorageGb": ("allocated_storage_gb", int_between(20, 65536)),
-            "maxAllocatedStorageGb": ("max_allocated_storage_gb", int_between(20, 65536)),
+            # gp3 for PostgreSQL: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage").
+            "allocatedStorageGb": ("allocated_storage_gb", int_between(20, MAX_STORAGE_GB * 10 // 11)),
+            "maxAllocatedStorageGb": ("max_allocated_storage_gb", int_between(22, MAX_STORAGE_GB)),
             "multiAz": ("multi_az", parse_bool),
             "backupRetentionDays": ("backup_retention_days", int_between(1, 35)),
             "performanceInsights": ("performance_insights", parse_bool),
@@ -135,6 +144,7 @@ _SECTIONS = (
             "readReplica": ("read_replica", parse_bool),
             "proxy": ("proxy", parse_bool),
             "logRetentionDays": ("log_retention_days", _retention),
+            "credentialVersion": ("credential_version", int_between(1, 1000)),
         },
     ),
     _Section(
@@ -252,10 +262,9 @@ def _checked_network(network: NetworkSettings, region: str, config: Mapping[str,
         )
     zones = network.availability_zones
     if not zones:
-        return dataclasses.replace(network, availability_zones=_default_zones(region, network.az_count))
+        return dataclasses.replace(network, availability_zones=default_zones(region, network.az_count))
     for index, zone in enumerate(zones):
-        if not re.fullmatch(re.escape(region) + "[a-z]", zone):
-            raise ConfigError(f"{key}.availabilityZones[{index}]", zone, f"is not an AZ of {region}", f"{region}a, {region}b, ...")
+        _check_zone(f"{key}.availabilityZones[{index}]", zone, region)
     if len(set(zones)) != len(zones):
         raise ConfigError(f"{key}.availabilityZones", list(zones), "repeats an AZ", "distinct AZ names")
     overrides = _object(config.get(key))
@@ -269,9 +278,17 @@ def _checked_network(network: NetworkSettings, region: str, config: Mapping[str,
     return dataclasses.replace(network, az_count=len(zones))
 
 
-def _default_zones(region: str, count: int) -> tuple[str, ...]:
-    # Letters, not a lookup: the plan must not move when an account's AZ list changes.
-    return tuple(f"{region}{letter}" for letter in "abcd"[:count])
+def _check_zone(key: str, zone: str, region: str) -> None:
+    known_ids = REGION_ZONE_IDS.get(region, ())
+    if zone in UNSUPPORTED_ZONE_IDS:
+        supported = ", ".join(z for z in known_ids if z not in UNSUPPORTED_ZONE_IDS)
+        raise ConfigError(key, zone, f"is not supported: {UNSUPPORTED_ZONE_IDS[zone]}", f"another zone of {region}: {supported}")
+    if is_zone_id(zone):
+        if known_ids and zone not in known_ids:
+            raise ConfigError(key, zone, f"is not a zone ID of {region}", ", ".join(z for z in known_ids if z not in UNSUPPORTED_ZONE_IDS))
+        return
+    if not re.fullmatch(re.escape(region) + "[a-z]", zone):
+        raise ConfigError(key, zone, f"is not an AZ of {region}", f"zone IDs such as {default_zones(region, 1)[0]}, or names {region}a, {region}b, ...")
 
 
 def _object(raw: object) -> dict[str, object]:
@@ -322,14 +339,23 @@ def _checked_compute(compute: ComputeSettings) -> ComputeSettings:
 
 
 def _checked_data(data: DataSettings) -> DataSettings:
-    if data.max_allocated_storage_gb < data.allocated_storage_gb:
+    # RDS refuses a storage-autoscaling ceiling less than 10% above the allocated storage
+    # ("InvalidParameterCombination: The maximum allocated storage must be increased by at least
+    # 10 percent", ModifyDBInstance/CreateDBInstance, MaxAllocatedStorage).
+    floor = min_autoscaling_ceiling_gb(data.allocated_storage_gb)
+    if data.max_allocated_storage_gb < floor:
         raise ConfigError(
             "tierup:data.maxAllocatedStorageGb",
             data.max_allocated_storage_gb,
-            f"is below allocatedStorageGb {data.allocated_storage_gb}",
-            f"an integer from {data.allocated_storage_gb} to 65536",
+            f"is less than 10% above allocatedStorageGb {data.allocated_storage_gb}, which RDS refuses",
+            f"an integer from {floor} to {MAX_STORAGE_GB}",
         )
     return data
+
+
+def min_autoscaling_ceiling_gb(allocated_gb: int) -> int:
+    """The smallest MaxAllocatedStorage RDS accepts above `allocated_gb` (at least 10% more)."""
+    return -(-allocated_gb * 11 // 10)  # integer ceiling: 100 × 1.1 is 110.00000000000001 in floats
 
 
 def _checked_budget(budget: BudgetSettings) -> BudgetSettings:

@@ -25,8 +25,8 @@ class NetworkSettings:
     az_count: int
     """How many AZs the subnets span."""
     availability_zones: tuple[str, ...] = ()
-    """AZ names in slot order (slot i always gets the same CIDRs); empty in a profile, where
-    they are derived from the region."""
+    """Zone IDs (use1-az1) or AZ names (us-east-1a) in slot order (slot i always gets the same
+    CIDRs); empty in a profile, where the region's supported zone IDs are used."""
     nat_strategy: NatStrategy
     """NAT gateways for the private subnets: none, one shared, or one per AZ."""
     flow_logs: bool
@@ -49,6 +49,8 @@ class ComputeSettings:
     """Public IP on the task (v1.0) or private tasks behind an ALB."""
     waf: bool
     """Whether a WAFv2 web ACL protects the load balancer."""
+    waf_block_large_bodies: bool = False
+    """Whether WAF's common rule set blocks request bodies over 8 KB (it only counts them when false)."""
     min_tasks: int
     """Lower bound of the service's task count (the count itself when fixed)."""
     max_tasks: int
@@ -96,6 +98,8 @@ class DataSettings:
     """Whether an RDS Proxy fronts the database."""
     log_retention_days: int
     """Retention of the exported PostgreSQL logs."""
+    credential_version: int = 1
+    """Generation of the generated master password; raising it sets a new one and restarts the tasks."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +147,8 @@ class AppSettings:
     """Secret environment variables (name, Secrets Manager or SSM parameter ARN), sorted."""
     user: str | None
     """User (uid or uid:gid) the container runs as; None keeps the image's user."""
+    writable_paths: tuple[str, ...] = ("/tmp",)
+    """Paths the image writes to; each becomes a scratch volume the app's user can write."""
     certificate_arn: str | None
     """ACM certificate for HTTPS on the load balancer; None serves plain HTTP."""
 

@@ -35,6 +35,8 @@ _ARN_FORMATS = {
 SECRET_OUTPUTS = {"random:index/randomPassword:RandomPassword": ("result", "bcryptHash")}
 # Stands in for generated secrets under mocks; only the marker ever reaches the graph.
 MOCK_GENERATED_SECRET = "mock-generated-secret"
+# Stands in for a random suffix (not a secret): fixed, so that graphs are reproducible.
+MOCK_RANDOM_HEX = "c0ffee00"
 
 
 class DeterministicMocks(mocks.Mocks):
@@ -52,6 +54,8 @@ class DeterministicMocks(mocks.Mocks):
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """What the provider would compute for this resource, deterministically."""
         package, module = type_token.split(":")[0], type_token.split(":")[1].split("/")[0]
+        if type_token == "random:index/randomId:RandomId":
+            return {"hex": MOCK_RANDOM_HEX, "b64Url": "wP_uAA", "dec": str(int(MOCK_RANDOM_HEX, 16))}
         if package == "random":
             return {"result": MOCK_GENERATED_SECRET}
         arn_format = _ARN_FORMATS.get(type_token, "arn:aws:" + module + ":{region}:{account}:{name}")
