@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The policy pack's own venv, which `pulumi up --policy-pack policies` runs it in.
+POLICY_STAMP := policies/.venv/.installed
 
-.PHONY: check test lint bench clean
+.PHONY: check test lint bench e2e clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,6 +29,18 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_check.py
+
+# A real deploy: a throwaway v1.0 copy of dev, `pulumi up` with the policy pack, the app probed,
+# then destroyed (tierup/e2e.py). Says "skipped" without the Pulumi CLI or AWS credentials.
+# Pass options with E2E_ARGS, e.g. make e2e E2E_ARGS="--db-health-path /db/health".
+e2e: $(STAMP)
+	@if command -v pulumi >/dev/null 2>&1; then $(MAKE) --no-print-directory $(POLICY_STAMP); fi
+	$(BIN)/tierup e2e $(E2E_ARGS)
+
+$(POLICY_STAMP): policies/requirements.txt
+	@test -x policies/.venv/bin/python || $(PYTHON) -m venv policies/.venv || python3 -m venv policies/.venv
+	policies/.venv/bin/python -m pip install --quiet -r policies/requirements.txt
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -219,7 +219,6 @@ class ComputeTier(pulumi.ComponentResource):
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.architecture.value},
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
-            volumes=[{"name": volume} for volume, _ in args.container.scratch_volumes],
             container_definitions=definitions,
             tags=self._tags("task"),
             opts=self._child,

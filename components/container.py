@@ -1,4 +1,4 @@
-"""The app's container definitions: hardened by construction (pure, no Pulumi resources)."""
+"""The app's container definition: hardened by construction (pure, no Pulumi resources)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 CONTAINER_NAME = "app"
-SCRATCH_INIT_NAME = "scratch-init"
-# Runs once per task, before the app, only to open the scratch volumes to the app's user.
-SCRATCH_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
-# World-writable with the sticky bit, like a host's /tmp: any uid the app runs as may write.
-SCRATCH_MODE = "1777"
+# Room for each writable path, in MiB of the task's memory (tmpfs lives in memory, used as filled).
+SCRATCH_MIB = 64
+# World-writable with the sticky bit, like a host's /tmp, so any uid the app runs as may write;
+# no device files and no set-uid binaries there.
+SCRATCH_MOUNT_OPTIONS = ("nosuid", "nodev", "mode=1777")
 _ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
 
 
@@ -33,7 +33,7 @@ class AppContainer:
     user: str | None = None
     """uid[:gid] or user name to run as; None keeps the image's user."""
     writable_paths: Sequence[str] = ("/tmp",)
-    """Paths the image writes to: each gets its own scratch volume (the root is read-only)."""
+    """Paths the image writes to: each gets a tmpfs mount (the root file system is read-only)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -49,59 +49,33 @@ class AppContainer:
         if len(set(self.writable_paths)) != len(self.writable_paths):
             raise ValueError(f"AppContainer.writable_paths repeats a path: {list(self.writable_paths)}")
 
-    @property
-    def scratch_volumes(self) -> list[tuple[str, str]]:
-        """(volume name, container path) for each writable path, in order."""
-        return [(f"scratch-{index}", path) for index, path in enumerate(self.writable_paths, start=1)]
-
 
 def container_definitions(container: AppContainer, environment: Mapping[str, str], secret_arns: Mapping[str, str], log_group: str, region: str) -> str:
-    """The task definition's containerDefinitions JSON, from the container's resolved values:
-    the app, and before it a short-lived container that opens its scratch volumes."""
-    logging: dict[str, object] = {
-        "logDriver": "awslogs",
-        "options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME},
-    }
-    mounts = [{"sourceVolume": volume, "containerPath": path, "readOnly": False} for volume, path in container.scratch_volumes]
-    app: dict[str, object] = {
+    """The task definition's containerDefinitions JSON, from the container's resolved values."""
+    linux: dict[str, object] = {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}}
+    if container.writable_paths:
+        # Not bind mounts: Fargate creates those root-owned 0755 (ECS Developer Guide, "Bind
+        # mounts"), which a non-root app cannot write. tmpfs mounts are mode 1777 and Fargate
+        # supports them since January 2026 (ECS API Reference, LinuxParameters.tmpfs, which no
+        # longer carries its "isn't supported" Fargate note; platform version 1.4.0).
+        linux["tmpfs"] = [{"containerPath": path, "size": SCRATCH_MIB, "mountOptions": list(SCRATCH_MOUNT_OPTIONS)} for path in container.writable_paths]
+    definition: dict[str, object] = {
         "name": CONTAINER_NAME,
         "image": container.image,
         "essential": True,
         "portMappings": [{"containerPort": container.port, "protocol": "tcp"}],
-        # Writes go to the scratch volumes only (CKV_AWS_336, ECS.5); no privileges (CKV_AWS_334, ECS.4).
+        # Writes go to the tmpfs mounts only (CKV_AWS_336, ECS.5); no privileges (CKV_AWS_334, ECS.4).
         "readonlyRootFilesystem": True,
         "privileged": False,
-        "mountPoints": mounts,
-        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        "linuxParameters": linux,
         "environment": [{"name": name, "value": value} for name, value in sorted(environment.items())],
         # Secrets reach the container through valueFrom only (ECS.8, AVD-AWS-0036).
         "secrets": [{"name": name, "valueFrom": arn} for name, arn in sorted(secret_arns.items())],
-        "logConfiguration": logging,
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME},
+        },
     }
     if container.user is not None:
-        app["user"] = container.user
-    if not mounts:
-        return json.dumps([app], sort_keys=True)
-    app["dependsOn"] = [{"containerName": SCRATCH_INIT_NAME, "condition": "SUCCESS"}]
-    return json.dumps([_scratch_init(mounts, logging), app], sort_keys=True)
-
-
-def _scratch_init(mounts: list[dict[str, object]], logging: dict[str, object]) -> dict[str, object]:
-    """Fargate creates a task's bind-mount volumes owned by root with mode 0755 (ECS Developer
-    Guide, "Bind mounts"), and Fargate has no tmpfs (ECS API Reference, LinuxParameters:
-    "tmpfs ... isn't supported" on Fargate). So an app that runs as a non-root user cannot write
-    them: this container runs first as root, with no capabilities (root owns the volumes, so
-    chmod needs none), opens them like /tmp, and exits; the app starts only once it succeeded
-    (container dependency condition SUCCESS, Fargate platform 1.3.0 or later)."""
-    return {
-        "name": SCRATCH_INIT_NAME,
-        "image": SCRATCH_INIT_IMAGE,
-        "essential": False,
-        "user": "0",
-        "command": ["chmod", SCRATCH_MODE, *[str(mount["containerPath"]) for mount in mounts]],
-        "readonlyRootFilesystem": True,
-        "privileged": False,
-        "mountPoints": mounts,
-        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
-        "logConfiguration": logging,
-    }
+        definition["user"] = container.user
+    return json.dumps([definition], sort_keys=True)

@@ -27,9 +27,9 @@ REGION_ZONE_IDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 # Zones where a service the ladder uses is not offered: RDS Proxy is not available in use1-az3
-# (Amazon RDS User Guide, "Limitations for RDS Proxy"), and the subnet plan is fixed from v1.0,
+# and usw1-az2 (Amazon RDS User Guide, "Limitations for RDS Proxy"), and the subnet plan is fixed from v1.0,
 # so a zone that v2.0's proxy cannot use is refused from the start.
-UNSUPPORTED_ZONE_IDS: Mapping[str, str] = MappingProxyType({"use1-az3": "RDS Proxy is not available there"})
+UNSUPPORTED_ZONE_IDS: Mapping[str, str] = MappingProxyType({"use1-az3": "RDS Proxy is not available there", "usw1-az2": "RDS Proxy is not available there"})
 
 
 def is_zone_id(zone: str) -> bool:

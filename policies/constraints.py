@@ -56,9 +56,11 @@ NAME_RULES: Mapping[str, NameRule] = {
     "aws:iam/role:Role": NameRule("name", 64, r"[A-Za-z0-9+=,.@_-]+", "letters, digits and +=,.@_-"),
     "aws:elasticache/replicationGroup:ReplicationGroup": NameRule("replicationGroupId", 40, _DB_NAME.pattern.pattern, _DB_NAME.described),
 }
-# Container dependency conditions need Fargate platform 1.3.0 or later (ECS Developer Guide,
-# "Container dependency"); LATEST is 1.4.0.
-MIN_PLATFORM_FOR_DEPENDENCIES = (1, 3, 0)
+# Fargate platform versions (LATEST is 1.4.0): container dependencies need 1.3.0 (ECS Developer
+# Guide, "Container dependency"); ARM64 on FARGATE_SPOT needs 1.4.0 (ECS API Reference,
+# CapacityProviderStrategyItem); tmpfs mounts came to Fargate with 1.4.0.
+FARGATE_1_3 = (1, 3, 0)
+FARGATE_1_4 = (1, 4, 0)
 
 REPLICA_CREDENTIALS = Spec(
     name="rds-replica-source-password-not-managed",
@@ -82,10 +84,10 @@ PROXY_ZONES = Spec(
     references=("constraint", "RDS User Guide: Limitations for RDS Proxy"),
 )
 SPOT_ARCHITECTURE = Spec(
-    name="ecs-service-capacity-fits-task",
-    description="A service's capacity fits its task: Fargate Spot only for X86_64 tasks, and a platform version that supports container dependencies.",
+    name="ecs-service-platform-fits-task",
+    description="A service's Fargate platform version supports what its task asks for: ARM64 on Fargate Spot, tmpfs mounts, container dependencies.",
     severity=Severity.HIGH,
-    remediation="Set tierup:compute.architecture to X86_64 or tierup:compute.spotWeight to 0.",
+    remediation="Leave the service's platformVersion at LATEST.",
     references=("constraint", "ECS Developer Guide: AWS Fargate capacity providers"),
 )
 ALB_ZONES = Spec(
@@ -142,22 +144,33 @@ def _platform(version: object) -> tuple[int, ...] | None:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
+def _platform_needs(spot: bool, definition: PolicyResource) -> list[tuple[tuple[int, int, int], str]]:
+    """The Fargate platform versions the task asks for, each with why."""
+    platform = definition.props.get("runtimePlatform")
+    architecture = platform.get("cpuArchitecture", "X86_64") if isinstance(platform, Mapping) else "X86_64"
+    defined = [c for c in as_list(json_document(definition.props, "containerDefinitions")) if isinstance(c, Mapping)]
+    needs = []
+    if spot and architecture == "ARM64":
+        needs.append((FARGATE_1_4, "Fargate Spot runs ARM64 tasks from 1.4.0"))
+    if any(isinstance(c.get("linuxParameters"), Mapping) and c["linuxParameters"].get("tmpfs") for c in defined):
+        needs.append((FARGATE_1_4, "tmpfs mounts need 1.4.0"))
+    if any(c.get("dependsOn") for c in defined):
+        needs.append((FARGATE_1_3, "container dependencies need 1.3.0"))
+    return needs
+
+
 def _capacity_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
     for service in of_type(resources, ECS_SERVICE):
         definitions = [dep for dep in depends_on(service, "taskDefinition") if dep.resource_type == TASK_DEFINITION]
         if not definitions:
-            yield "Give the service a task definition of the stack's, so its capacity can be checked.", service.urn
+            yield "Give the service a task definition of the stack's, so its platform needs can be checked.", service.urn
         strategies = [s for s in as_list(service.props.get("capacityProviderStrategies")) if isinstance(s, Mapping)]
         spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and (number(s.get("weight", 0)) > 0 or number(s.get("base", 0)) > 0) for s in strategies)
+        version = _platform(service.props.get("platformVersion"))
         for definition in definitions:
-            platform = definition.props.get("runtimePlatform")
-            architecture = platform.get("cpuArchitecture", "X86_64") if isinstance(platform, Mapping) else "X86_64"
-            if spot and architecture == "ARM64":
-                yield "Run X86_64 tasks or drop FARGATE_SPOT: Fargate Spot runs no ARM64 task.", service.urn
-            version = _platform(service.props.get("platformVersion"))
-            waits = any(c.get("dependsOn") for c in as_list(json_document(definition.props, "containerDefinitions")) if isinstance(c, Mapping))
-            if waits and version is not None and version < MIN_PLATFORM_FOR_DEPENDENCIES:
-                yield "Set platformVersion to LATEST or 1.3.0 and later: container dependencies need it.", service.urn
+            for needed, reason in _platform_needs(spot, definition):
+                if version is not None and version < needed:
+                    yield f"Set platformVersion to LATEST or {'.'.join(map(str, needed))} and later: {reason}.", service.urn
 
 
 def _alb_zone_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:

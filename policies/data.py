@@ -84,7 +84,7 @@ DELETION_PROTECTION = Spec(
     name="rds-deletion-protection",
     description="Primary databases have deletion protection; mandatory from release v1.5, advice before (a replica holds no data of its own).",
     severity=Severity.HIGH,
-    remediation="Set deletionProtection to true.",
+    remediation="Set tierup:data.protect to true: deletion protection and Pulumi protect on the primary.",
     references=("D5", "CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
     level=when(lambda rails: rails.protect_database, Level.ADVISORY),
 )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies import cache, compute, constraints, cost, data, iam, lifecycle, network, observability, runtime
+from policies import cache, compute, constraints, cost, data, iam, lifecycle, network, observability, reachability, runtime
 from tierup.settings.guardrails import Guardrails
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (network, compute, runtime, data, cache, iam, observability, constraints, lifecycle, cost)
+AREAS = (network, reachability, compute, runtime, data, cache, iam, observability, constraints, lifecycle, cost)
 
 
 def all_policies(rails: Guardrails) -> list[Policy]:

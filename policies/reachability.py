@@ -4,7 +4,7 @@ security groups, subnets, route tables and NAT gateways linked by property depen
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pulumi_policy import Policy, PolicyResource, Severity
@@ -155,12 +155,16 @@ class Model:
 # ---- the model ---------------------------------------------------------------------------------
 
 
-def _known(read: Callable[[], object]) -> object:
-    """A literal input, or None when the preview cannot know it yet."""
+UNREADABLE = object()
+"""What `_literal` returns for a value the preview cannot know yet."""
+
+
+def _literal(props: Mapping[str, object], key: str) -> object:
+    """An input as the program wrote it (None when absent), or UNREADABLE when unknown at preview."""
     try:
-        return read()
+        return props.get(key)
     except UnknownValueError:
-        return None
+        return UNREADABLE
 
 
 def _network(value: object) -> Network | None:
@@ -202,19 +206,17 @@ def _groups(resources: Sequence[PolicyResource]) -> dict[str, Group]:
         for direction in ("ingress", "egress"):
             # Inline rules share one dependency list: each rule is read as referencing all of its groups.
             peers = [d.urn for d in _typed(depends_on(group.resource, direction), SECURITY_GROUP)]
-            entries = _known(lambda d=direction: as_list(group.resource.props.get(d)))  # type: ignore[misc]
-            if entries is None:
+            entries = _literal(group.resource.props, direction)
+            if entries is UNREADABLE:
                 group.unknown.append(f"{group.resource.name}.{direction}")
-            for entry in entries or []:
+                continue
+            for entry in as_list(entries):
                 if isinstance(entry, Mapping):
                     _add_rule(group, direction, group.resource, entry, peers if entry.get("securityGroups") else [])
     for rule in of_type(resources, SG_INGRESS_RULE, SG_EGRESS_RULE, SG_RULE):
         for owner in _typed(depends_on(rule, "securityGroupId"), SECURITY_GROUP):
             peers = [d.urn for key in ("referencedSecurityGroupId", "sourceSecurityGroupId") for d in _typed(depends_on(rule, key), SECURITY_GROUP)]
-            if rule.resource_type == SG_RULE:
-                direction = _known(lambda r=rule: r.props.get("type"))  # type: ignore[misc]
-            else:
-                direction = "ingress" if rule.resource_type == SG_INGRESS_RULE else "egress"
+            direction = {SG_INGRESS_RULE: "ingress", SG_EGRESS_RULE: "egress"}.get(rule.resource_type) or _literal(rule.props, "type")
             if direction not in ("ingress", "egress"):
                 groups[owner.urn].unknown.append(rule.name)
                 continue
@@ -226,7 +228,7 @@ def _default_routes(resources: Sequence[PolicyResource]) -> dict[str, tuple[str,
     """Each subnet's 0.0.0.0/0 route, through its explicit route table association."""
     by_table: dict[str, tuple[str, PolicyResource]] = {}
     for route in of_type(resources, ROUTE):
-        if _known(lambda r=route: r.props.get("destinationCidrBlock")) != "0.0.0.0/0":  # type: ignore[misc]
+        if _literal(route.props, "destinationCidrBlock") != "0.0.0.0/0":
             continue
         gateways = [("igw", g) for g in _typed(depends_on(route, "gatewayId"), INTERNET_GATEWAY)]
         gateways += [("nat", g) for g in _typed(depends_on(route, "natGatewayId"), NAT_GATEWAY)]
@@ -234,8 +236,8 @@ def _default_routes(resources: Sequence[PolicyResource]) -> dict[str, tuple[str,
             if gateways:
                 by_table[table.urn] = gateways[0]
     for table in of_type(resources, ROUTE_TABLE):
-        entries = _known(lambda t=table: as_list(t.props.get("routes"))) or []
-        for entry in entries:  # type: ignore[attr-defined]
+        entries = _literal(table.props, "routes")
+        for entry in as_list(entries) if entries is not UNREADABLE else []:
             if isinstance(entry, Mapping) and entry.get("cidrBlock") == "0.0.0.0/0":
                 deps = depends_on(table, "routes")
                 kind, types = ("igw", INTERNET_GATEWAY) if entry.get("gatewayId") else ("nat", NAT_GATEWAY)
@@ -254,8 +256,8 @@ def _nat_problems(resources: Sequence[PolicyResource], routes: Mapping[str, tupl
     problems = {}
     for nat in of_type(resources, NAT_GATEWAY):
         subnets = _typed(depends_on(nat, "subnetId"), SUBNET)
-        if _known(lambda n=nat: n.props.get("connectivityType")) == "private":
-            problems[nat.urn] = f"NAT gateway {nat.name} is private"
+        if _literal(nat.props, "connectivityType") in ("private", UNREADABLE):
+            problems[nat.urn] = f"NAT gateway {nat.name} is private (or its connectivityType is unknown at preview)"
         elif not subnets:
             problems[nat.urn] = f"NAT gateway {nat.name} has no subnet of the stack's"
         elif any(routes.get(s.urn, ("", None))[0] != "igw" for s in subnets):
@@ -270,7 +272,8 @@ def _subnets_of_group(resource: PolicyResource, key: str, group_type: str) -> li
 def _container_ports(service: PolicyResource) -> tuple[int, ...]:
     ports: list[int] = []
     for task in _typed(depends_on(service, "taskDefinition"), TASK_DEFINITION):
-        definitions = _known(lambda t=task: json_document(t.props, "containerDefinitions"))
+        text = _literal(task.props, "containerDefinitions")
+        definitions = json_document({"containerDefinitions": text}, "containerDefinitions") if text is not UNREADABLE else None
         for container in as_list(definitions):
             for mapping in as_list(container.get("portMappings") if isinstance(container, Mapping) else None):
                 if isinstance(mapping, Mapping) and mapping.get("containerPort") is not None:
@@ -278,7 +281,9 @@ def _container_ports(service: PolicyResource) -> tuple[int, ...]:
     return tuple(sorted(set(ports)))
 
 
-def _endpoint(resource: PolicyResource, kind: str, groups: Iterable[PolicyResource], subnets: Iterable[PolicyResource], ports: Iterable[int], public: bool) -> Endpoint:
+def _endpoint(
+    resource: PolicyResource, kind: str, groups: Iterable[PolicyResource], subnets: Iterable[PolicyResource], ports: Iterable[int], public: bool
+) -> Endpoint:
     return Endpoint(
         resource,
         kind,
@@ -289,30 +294,38 @@ def _endpoint(resource: PolicyResource, kind: str, groups: Iterable[PolicyResour
     )
 
 
+def _literal_port_of(props: Mapping[str, object], key: str) -> int | None:
+    value = _literal(props, key)
+    return None if value is None or value is UNREADABLE else int(number(value))
+
+
 def _literal_port(resource: PolicyResource, default: int) -> int:
-    value = _known(lambda: resource.props.get("port"))
-    return default if value is None else int(number(value))
+    port = _literal_port_of(resource.props, "port")
+    return default if port is None else port
 
 
 def _endpoints(resources: Sequence[PolicyResource]) -> list[Endpoint]:
     endpoints = []
     for service in of_type(resources, ECS_SERVICE):
         deps = depends_on(service, "networkConfiguration")
-        public = bool(_known(lambda s=service: truthy(s.props.get("networkConfiguration") or {}, "assignPublicIp")))
+        settings = _literal(service.props, "networkConfiguration")
+        public = isinstance(settings, Mapping) and _literal(settings, "assignPublicIp") is True
         endpoints.append(_endpoint(service, TASKS, deps, deps, _container_ports(service), public))
     for lb in of_type(resources, *LOAD_BALANCERS):
         ports = sorted({_literal_port(listener, 0) for listener in of_type(resources, *LISTENERS) if lb in depends_on(listener, "loadBalancerArn")})
-        public = _known(lambda b=lb: not truthy(b.props, "internal")) is True
+        public = _literal(lb.props, "internal") in (None, False)
         endpoints.append(_endpoint(lb, LOAD_BALANCER, depends_on(lb, "securityGroups"), depends_on(lb, "subnets"), ports, public))
     for db in of_type(resources, DB_INSTANCE):
         sources = _typed(depends_on(db, "replicateSourceDb"), DB_INSTANCE)
-        replica = bool(sources) or _known(lambda d=db: d.props.get("replicateSourceDb")) is not None
+        replica = bool(sources) or _literal(db.props, "replicateSourceDb") is not None
         # A replica in the source's region lives in the source's subnet group unless it names its own.
-        subnets = _subnets_of_group(db, "dbSubnetGroupName", DB_SUBNET_GROUP) or [s for src in sources for s in _subnets_of_group(src, "dbSubnetGroupName", DB_SUBNET_GROUP)]
-        public = bool(_known(lambda d=db: truthy(d.props, "publiclyAccessible")))
+        subnets = _subnets_of_group(db, "dbSubnetGroupName", DB_SUBNET_GROUP) or [
+            s for src in sources for s in _subnets_of_group(src, "dbSubnetGroupName", DB_SUBNET_GROUP)
+        ]
+        public = _literal(db.props, "publiclyAccessible") is True
         endpoints.append(_endpoint(db, REPLICA if replica else DATABASE, depends_on(db, "vpcSecurityGroupIds"), subnets, (_literal_port(db, 5432),), public))
     for proxy in of_type(resources, DB_PROXY):
-        port = PROXY_PORTS.get(str(_known(lambda p=proxy: p.props.get("engineFamily"))), 5432)
+        port = PROXY_PORTS.get(str(_literal(proxy.props, "engineFamily")), 5432)
         endpoints.append(_endpoint(proxy, PROXY, depends_on(proxy, "vpcSecurityGroupIds"), depends_on(proxy, "vpcSubnetIds"), (port,), False))
     for cache in of_type(resources, REPLICATION_GROUP):
         subnets = _subnets_of_group(cache, "subnetGroupName", CACHE_SUBNET_GROUP)
@@ -330,8 +343,9 @@ def build_model(resources: Sequence[PolicyResource]) -> Model:
     target_ports: dict[str, tuple[int, ...]] = {}
     for service in of_type(resources, ECS_SERVICE):
         targets = {t.urn for t in depends_on(service, "loadBalancers")}
-        ports = _known(lambda s=service: [int(number(b["containerPort"])) for b in as_list(s.props.get("loadBalancers")) if isinstance(b, Mapping)])
-        target_ports[service.urn] = tuple(sorted(set(ports or [])))  # type: ignore[call-overload]
+        blocks = _literal(service.props, "loadBalancers")
+        ports = {_literal_port_of(b, "containerPort") for b in (as_list(blocks) if blocks is not UNREADABLE else []) if isinstance(b, Mapping)}
+        target_ports[service.urn] = tuple(sorted(p for p in ports if p is not None))
         for listener in of_type(resources, *LISTENERS):
             if targets & {t.urn for t in depends_on(listener, "defaultActions")}:
                 for lb in depends_on(listener, "loadBalancerArn"):
@@ -343,8 +357,8 @@ def build_model(resources: Sequence[PolicyResource]) -> Model:
             proxied_by.setdefault(db.urn, []).extend(by_urn[p.urn] for p in depends_on(target, "dbProxyName") if p.urn in by_urn)
     return Model(
         groups=_groups(resources),
-        subnet_cidrs={s.urn: _network(_known(lambda s=s: s.props.get("cidrBlock"))) for s in of_type(resources, SUBNET)},
-        vpc_cidrs=[n for n in (_network(_known(lambda v=v: v.props.get("cidrBlock"))) for v in of_type(resources, VPC)) if n is not None],
+        subnet_cidrs={s.urn: _network(_literal(s.props, "cidrBlock")) for s in of_type(resources, SUBNET)},
+        vpc_cidrs=[n for n in (_network(_literal(v.props, "cidrBlock")) for v in of_type(resources, VPC)) if n is not None],
         default_routes=routes,
         nat_problems=_nat_problems(resources, routes, names),
         endpoints=endpoints,
@@ -532,7 +546,12 @@ def promises(model: Model, rails: Guardrails) -> tuple[list[Promise], list[Viola
             balancers = model.fronted_by.get(tasks.resource.urn, [])
             app_ports = model.target_ports.get(tasks.resource.urn) or tasks.ports
             if not balancers or not app_ports:
-                missing.append((f"Put a load balancer in front of {tasks.name}: its listeners must forward to a target group the service registers with.", tasks.resource.urn))
+                missing.append(
+                    (
+                        f"Put a load balancer in front of {tasks.name}: its listeners must forward to a target group the service registers with.",
+                        tasks.resource.urn,
+                    )
+                )
             edge_ports = (80, 443) if rails.https_available else (80,)
             entries += [(Hop(None, lb, edge), Hop(lb, tasks, app)) for lb in balancers for edge in edge_ports for app in app_ports]
         backends: list[tuple[Hop, ...]] = []
@@ -567,39 +586,22 @@ def proven_paths(resources: Sequence[PolicyResource], rails: Guardrails) -> list
     model = build_model(resources)
     lines: list[str] = []
     for promise in promises(model, rails)[0]:
-        holds = [path for path in promise.entries if all(hop.problem(model) is None for hop in path)]
-        # Entries that end at the same hop into the tasks differ only by the edge port: one line, ports joined.
-        heads: dict[str, list[str]] = {}
-        for path in holds:
-            first, rest = path[0], path[1:]
-            assert first.target is not None
-            heads.setdefault(f" → {_chain(rest)}" if rest else "", []).append(str(first.port))
-            heads[next(iter(heads))] if False else None
-        prefixes = [f"{INTERNET} → {_edge(path_holds, holds)}" for path_holds in []] or [
-            f"{INTERNET} → {name}:{','.join(ports)}{tail}" for (name, tail), ports in _entry_lines(holds).items()
-        ]
-        starts = prefixes or [promise.tasks.name]
+        # Ways in that differ only by the edge port share a line: `compute-lb-alb:80,443`.
+        entries: dict[tuple[str, str], list[str]] = {}
+        for path in promise.entries:
+            if all(hop.problem(model) is None for hop in path):
+                first, rest = path[0], path[1:]
+                assert first.target is not None
+                entries.setdefault((first.target.name, f" → {_chain(rest)}" if rest else ""), []).append(str(first.port))
+        heads = [f"{INTERNET} → {name}:{','.join(ports)}{tail}" for (name, tail), ports in entries.items()]
         backends = [path for path in promise.backends if all(hop.problem(model) is None for hop in path)]
         if backends:
-            lines += [f"{start} → {_chain(path)}" for start in starts for path in backends]
-        elif prefixes:
-            lines += prefixes
+            lines += [f"{head} → {_chain(path)}" for head in heads or [promise.tasks.name] for path in backends]
+        else:
+            lines += heads
         if promise.outbound.problem(model) is None:
             lines.append(f"{promise.tasks.name} → {INTERNET}:{OUTBOUND_PORT}")
     return lines
-
-
-def _entry_lines(paths: Sequence[Sequence[Hop]]) -> dict[tuple[str, str], list[str]]:
-    joined: dict[tuple[str, str], list[str]] = {}
-    for path in paths:
-        first, rest = path[0], path[1:]
-        assert first.target is not None
-        joined.setdefault((first.target.name, f" → {_chain(rest)}" if rest else ""), []).append(str(first.port))
-    return joined
-
-
-def _edge(*_: object) -> str:
-    return ""
 
 
 # ---- forbidden paths ---------------------------------------------------------------------------
@@ -618,7 +620,7 @@ def _world_ingress(model: Model, target: Endpoint) -> Iterable[Violation]:
                 if _internet_cidr(model, cidr):
                     yield (
                         f"Close internet → {target.name} on {rule.ports}: {rule.declared_by.name} admits {cidr} to {model.names[urn]}; "
-                        f"the {target.kind} must refuse the internet even while it has no public address.",
+                        "only the load balancer may face the internet.",
                         rule.declared_by.urn,
                     )
 

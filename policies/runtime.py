@@ -1,6 +1,6 @@
-"""The container runtime contract: a read-only root with a non-root user writes only where a
-volume has been opened to that user first (what the mock engine cannot see, and ECS only
-shows when the app exits)."""
+"""The container runtime contract: a read-only root with a non-root user writes only to tmpfs
+mounts or to volumes opened to that user first, within the task's memory (what the mock engine
+cannot see, and ECS only shows when the app exits)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,25 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from policies.base import Props, Spec, as_list, resource_policy
+from policies.base import Props, Spec, as_list, number, resource_policy
 from policies.compute import TASK_DEFINITION, containers
 from tierup.settings.guardrails import Guardrails
 
 ROOT_USERS = ("0", "root")
 PREPARED = ("SUCCESS", "COMPLETE")
 PREPARING_COMMANDS = ("chmod", "chown")
-# Where well-known images write at run time, so a missing scratch mount is caught before the
+# Where well-known images write at run time, so a missing writable mount is caught before the
 # task exits: nginx-unprivileged keeps its pid file and temp paths in /tmp.
 KNOWN_IMAGE_WRITES: Mapping[str, tuple[str, ...]] = {"nginx/nginx-unprivileged": ("/tmp",), "nginxinc/nginx-unprivileged": ("/tmp",)}
 
 WRITABLE_PATHS = Spec(
     name="ecs-task-writable-paths-prepared",
     description=(
-        "A container with a read-only root that may run as a non-root user writes only to scratch volumes opened to it before it "
-        "starts: Fargate creates bind mounts root-owned with mode 0755 and has no tmpfs."
+        "A container with a read-only root that may run as a non-root user writes only to tmpfs mounts, or to bind mounts opened to it "
+        "before it starts (Fargate creates those root-owned 0755), and its tmpfs mounts leave it half the task's memory."
     ),
     severity=Severity.HIGH,
-    remediation="List the paths the image writes in tierup:app.writablePaths; the platform mounts and opens each one.",
+    remediation="List the paths the image writes in tierup:app.writablePaths; the platform gives each one a tmpfs mount.",
     references=("runtime-contract", "ECS Developer Guide: Bind mounts"),
 )
 
@@ -64,31 +64,37 @@ def _image_writes(image: object) -> tuple[str, ...]:
     return next((paths for known, paths in KNOWN_IMAGE_WRITES.items() if repository.endswith(known)), ())
 
 
+def _tmpfs(container: Mapping[str, object]) -> list[Mapping[str, object]]:
+    linux = container.get("linuxParameters")
+    return [t for t in as_list(linux.get("tmpfs")) if isinstance(t, Mapping)] if isinstance(linux, Mapping) else []
+
+
 def _writable_path_violations(props: Props, _: Guardrails) -> Iterable[str]:
     definitions = containers(props)
     by_name = {str(c.get("name")): c for c in definitions}
     bind_volumes = _bind_volumes(props)
-    fargate = "FARGATE" in as_list(props.get("requiresCompatibilities"))
+    memory = props.get("memory")
     for container in definitions:
         name = container.get("name")
+        tmpfs_mib = sum(number(t.get("size", 0)) for t in _tmpfs(container))
+        if memory is not None and tmpfs_mib > number(memory) / 2:
+            yield f"Shrink the tmpfs mounts of container {name} to {number(memory) / 2:g} MiB in all: they live in the task's {number(memory):g} MiB of memory."
         if container.get("readonlyRootFilesystem") is not True or _runs_as_root(container):
             continue
-        linux = container.get("linuxParameters")
-        if fargate and isinstance(linux, Mapping) and linux.get("tmpfs"):
-            yield f"Remove the tmpfs mounts of container {name}: Fargate does not support them; use scratch volumes (tierup:app.writablePaths)."
-        writable = {str(m.get("containerPath")) for m in _mounts(container) if m.get("readOnly") is not True}
+        writable = {str(t.get("containerPath")) for t in _tmpfs(container)}
         for mount in _mounts(container):
             volume = str(mount.get("sourceVolume"))
-            if mount.get("readOnly") is True or volume not in bind_volumes:
+            if mount.get("readOnly") is True:
                 continue
-            if not any(_opens(preparer, volume) for preparer in _preparers(container, by_name)):
+            writable.add(str(mount.get("containerPath")))
+            if volume in bind_volumes and not any(_opens(preparer, volume) for preparer in _preparers(container, by_name)):
                 yield (
                     f"Open volume {volume} at {mount.get('containerPath')} to container {name} before it starts: Fargate creates it "
-                    "root-owned 0755, so add a root init container that chmods it and a dependsOn with condition SUCCESS."
+                    "root-owned 0755; use a tmpfs mount (tierup:app.writablePaths) or a root init container that chmods it."
                 )
         for path in _image_writes(container.get("image")):
             if path not in writable:
-                yield f"Mount a scratch volume at {path} for container {name}: its image writes there and the root file system is read-only."
+                yield f"Mount a tmpfs at {path} for container {name}: its image writes there and the root file system is read-only."
 
 
 def policies(rails: Guardrails) -> list[Policy]:

@@ -22,7 +22,7 @@ def load(name: str) -> dict:
     return document
 
 
-@pytest.mark.parametrize("name", ["pr.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", ["pr.yml", "deploy.yml", "e2e.yml"])
 def test_every_job_runs_somewhere_and_every_action_is_pinned(name: str) -> None:
     workflow = load(name)
     assert workflow["name"] and workflow["on"] and workflow["jobs"]
@@ -50,3 +50,17 @@ def test_deploys_wait_for_the_environment_approval() -> None:
     up = workflow["jobs"]["up"]
     assert (up["environment"], up["needs"], up["strategy"]["max-parallel"]) == ("${{ matrix.stack }}", "offline", 1)
     assert [s["with"]["command"] for s in up["steps"] if s.get("uses", "").startswith("pulumi/actions")] == ["up"]
+
+
+def test_the_e2e_runs_make_e2e_weekly_and_only_where_aws_is_configured() -> None:
+    workflow = load("e2e.yml")
+    assert workflow["on"] == {"workflow_dispatch": None, "schedule": [{"cron": "23 6 * * 1"}]}
+    assert workflow["permissions"] == {"contents": "read", "id-token": "write"}
+    (job,) = workflow["jobs"].values()
+    assert job["if"] == "vars.AWS_ROLE_ARN != ''" and job["concurrency"] == {"group": "e2e", "cancel-in-progress": False}
+    steps = [step.get("uses", "").split("@")[0] or step["run"] for step in job["steps"]]
+    assert steps == ["actions/checkout", "actions/setup-python", "aws-actions/configure-aws-credentials", "pulumi/actions", "make e2e"]
+    credentials, pulumi, make = job["steps"][2:]
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert "with" not in pulumi  # no command: the action only installs the CLI
+    assert make["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
 from tierup.cost.model import CostError, Estimate
-from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport
+from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, policy_resources
+from tierup.settings import load_settings
+from tierup.settings.guardrails import guardrails_for
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import SynthError, synthesize
-from tierup.synth.stackfile import StackFileError, load_stack_config
+from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
 
 POLICY_PACK_DIR = "policies"
 
@@ -23,6 +25,8 @@ class StackCheck:
     graph: ResourceGraph
     policies: PolicyReport
     cost: Estimate
+    reachability: tuple[str, ...] = ()
+    """The promised network paths that hold, one line each (the pack's reachability proof)."""
 
     @property
     def passed(self) -> bool:
@@ -41,12 +45,20 @@ def check_stack(project_dir: Path, stack: str, release: str | None = None) -> St
         # The pack starts first so that its start-up overlaps the synthesis.
         with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
             graph = synthesize(project_dir, stack, release)
-            return StackCheck(graph=graph, policies=pack.analyze(graph), cost=estimate_graph(graph))
+            return StackCheck(graph=graph, policies=pack.analyze(graph), cost=estimate_graph(graph), reachability=proven_paths(graph, config))
     except StackFileError as error:
         raise CheckError(f"{stack}: {error}") from None
     except (SynthError, PolicyPackError, CostError) as error:
         message = str(error)
         raise CheckError(message if message.startswith(f"{stack}: ") else f"{stack}: {message}") from None
+
+
+def proven_paths(graph: ResourceGraph, config: StackConfig) -> tuple[str, ...]:
+    """The paths the stack's release promises that its security groups and routes let through."""
+    from policies.reachability import proven_paths as prove
+
+    rails = guardrails_for(load_settings(config.values, config.secret_keys))
+    return tuple(prove(policy_resources(graph), rails))
 
 
 def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None) -> list[StackCheck | CheckError]:

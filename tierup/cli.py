@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     side = diff.add_mutually_exclusive_group(required=True)
     side.add_argument("--to-release", help="compare the stack with itself at this release")
     side.add_argument("--base", help="compare the working tree with this git ref (e.g. origin/main)")
+    side.add_argument("--destroy", action="store_true", help="what `pulumi destroy` would stop on, and the steps to take first")
     diff.add_argument("--format", choices=("table", "markdown", "json"), default="table")
     for name, text in (
         ("advise", "read the stack's live metrics and say whether the next release is due"),
@@ -64,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--region", required=True)
     refresh.add_argument("--endpoint-url", help="Price List API endpoint (for emulators)")
     commands.add_parser("catalogue", help="regenerate policies/README.md from the policy pack's metadata")
+    e2e = commands.add_parser("e2e", help="deploy a throwaway v1.0 copy of dev with the Pulumi CLI, probe the app, destroy it (skips without the CLI or AWS)")
+    e2e.add_argument("--db-health-path", help="a path of the app that queries the database (default: no database check)")
+    e2e.add_argument("--timeout", type=int, default=600, help="seconds each probe keeps trying (default 600)")
     return parser
 
 
@@ -86,9 +90,15 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "catalogue":
             print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
             return EXIT_OK
+        if args.command == "e2e":
+            from tierup.e2e import Options, World, pulumi_runner, run_e2e
+
+            return run_e2e(project_dir, Options(db_health_path=args.db_health_path, timeout_s=args.timeout), World(run=pulumi_runner(project_dir)))
         if args.command in ("advise", "audit", "endpoint", "spend"):
             return _operate(project_dir, args)
         if args.command == "diff":
+            if args.destroy:
+                return _destroy_plan(project_dir, args.stacks)
             return _diff(project_dir, args.stacks, args.to_release, args.base, args.format)
         if args.command == "cost":
             return _cost(project_dir, args.stacks, args.release, args.format)
@@ -164,6 +174,16 @@ def _diff(project_dir: Path, stacks: list[str], to_release: str | None, base: st
     if any(result.diff.dangers for result in results):
         return EXIT_DANGER
     return EXIT_OK if all(result.new.passed for result in results) else EXIT_FAILED
+
+
+def _destroy_plan(project_dir: Path, stacks: list[str]) -> int:
+    from tierup.diff.command import EXIT_DANGER
+    from tierup.diff.lifecycle import destroy_blockers, destroy_report
+
+    graphs = [synthesize(project_dir, stack) for stack in _stack_names(project_dir, stacks)]
+    print("\n\n".join(destroy_report(graph) for graph in graphs))
+    # Destroying what holds data needs the explicit steps first: DANGER, like a replacement.
+    return EXIT_DANGER if any(destroy_blockers(graph) for graph in graphs) else EXIT_OK
 
 
 def _refresh_prices(region: str, endpoint_url: str | None) -> int:

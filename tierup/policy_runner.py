@@ -8,12 +8,16 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tierup.synth.graph import SECRET, UNKNOWN, Resource, ResourceGraph
 from tierup.synth.stackfile import StackConfig
+
+if TYPE_CHECKING:
+    from pulumi_policy import PolicyResource
 
 PACK_START_SECONDS = 30
 MANDATORY, ADVISORY, NOT_EVALUATED = "mandatory", "advisory", "not evaluated"
@@ -229,3 +233,40 @@ def _stack_resource(analyzer_pb2: Any, resource: Resource) -> Any:
         dependencies=list(resource.dependencies),
         propertyDependencies={key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns)) for key, urns in resource.property_dependencies.items()},
     )
+
+
+def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mapping[str, Any]] | None = None) -> list[PolicyResource]:
+    """Graph resources as the analyzer server hands them to a stack policy, in process: outputs
+    behind the SDK's unknown-checking proxy, parent, dependencies and property dependencies linked
+    by URN. `outputs` replaces the outputs of the resources it names (tests seed graphs this way)."""
+    from pulumi_policy import PolicyResource, PolicyResourceOptions
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    given = list(resources)
+    replaced = outputs or {}
+    built = {
+        r.urn: PolicyResource(
+            r.type,
+            unknown_checking_proxy(dict(replaced.get(r.name, r.outputs))),
+            r.urn,
+            r.name,
+            PolicyResourceOptions(
+                protect=r.options.protect,
+                ignore_changes=list(r.options.ignore_changes),
+                delete_before_replace=r.options.delete_before_replace,
+                aliases=list(r.options.aliases),
+                custom_timeouts=None,
+                additional_secret_outputs=[],
+            ),
+            None,
+            None,
+            [],
+            {},
+        )
+        for r in given
+    }
+    for r in given:
+        built[r.urn].parent = built.get(r.parent) if r.parent else None
+        built[r.urn].dependencies = [built[d] for d in r.dependencies if d in built]
+        built[r.urn].property_dependencies = {k: [built[u] for u in urns if u in built] for k, urns in r.property_dependencies.items()}
+    return list(built.values())

@@ -30,13 +30,20 @@ def guardrail_lines(check: StackCheck) -> list[str]:
     return lines
 
 
+def reachability_lines(check: StackCheck) -> list[str]:
+    paths = check.reachability
+    if not paths:
+        return ["  reachability: no promised path proven (see vpc-reachability-promised-paths-open)"]
+    return [f"  reachability: {len(paths)} promised path{'s' if len(paths) != 1 else ''} proven", *(f"    {path}" for path in paths)]
+
+
 def render_text(results: Sequence[StackCheck | CheckError]) -> str:
     blocks = []
     for result in results:
         if isinstance(result, CheckError):
             blocks.append(f"tierup: {result}")
         else:
-            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result), f"  {budget_line(result.cost)}"]))
+            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result), *reachability_lines(result), f"  {budget_line(result.cost)}"]))
     return "\n\n".join(blocks)
 
 
@@ -56,6 +63,8 @@ def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
             budget_line(result.cost).capitalize() + ".",
             "",
         ]
+        if result.reachability:
+            lines += ["Reachability proven:", "", *(f"- `{path}`" for path in result.reachability), ""]
         if report.findings:
             lines += ["| level | policy | resource | what to change |", "|---|---|---|---|"]
             lines += [f"| {f.level} | `{f.policy}` | `{resource_label(f)}` | {f.message} |" for f in report.findings]
@@ -82,6 +91,7 @@ def render_json(results: Sequence[StackCheck | CheckError]) -> str:
                     for f in report.findings
                 ],
                 "notApplicable": report.not_applicable,
+                "reachability": list(result.reachability),
                 "cost": {
                     "monthly": result.cost.total,
                     "ceiling": result.cost.ceiling,

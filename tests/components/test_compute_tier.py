@@ -128,8 +128,9 @@ def test_v2_0_mixes_spot_over_an_on_demand_base_up_to_ten_tasks(scale_graph: Res
     assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     task = one(scale_graph, "aws:ecs/taskDefinition:TaskDefinition")
     assert (task.inputs["cpu"], task.inputs["memory"]) == ("512", "1024")
-    # Fargate Spot runs no ARM64 task.
-    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"}
+    # Fargate Spot runs ARM64 tasks on platform 1.4.0, which LATEST is.
+    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
+    assert service.inputs["platformVersion"] == "LATEST"
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])
@@ -137,15 +138,13 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
     graph: ResourceGraph = request.getfixturevalue(graph_name)
     task = one(graph, "aws:ecs/taskDefinition:TaskDefinition")
     assert (task.inputs["networkMode"], task.inputs["requiresCompatibilities"]) == ("awsvpc", ["FARGATE"])
-    assert task.inputs["runtimePlatform"]["cpuArchitecture"] == ("X86_64" if graph_name == "scale_graph" else "ARM64")
+    assert task.inputs["runtimePlatform"] == {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}
     assert task.inputs["executionRoleArn"] != task.inputs["taskRoleArn"]
-    assert task.inputs["volumes"] == [{"name": "scratch-1"}]
-    init, container = json.loads(task.inputs["containerDefinitions"])
-    assert (init["name"], init["command"], container["dependsOn"]) == (
-        "scratch-init",
-        ["chmod", "1777", "/tmp"],
-        [{"containerName": "scratch-init", "condition": "SUCCESS"}],
-    )
+    assert "volumes" not in task.inputs or task.inputs["volumes"] == []
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    # A tmpfs, not a bind mount: Fargate makes bind mounts root-owned 0755, unwritable for uid 101.
+    assert container["linuxParameters"]["tmpfs"] == [{"containerPath": "/tmp", "size": 64, "mountOptions": ["nosuid", "nodev", "mode=1777"]}]
+    assert "mountPoints" not in container
     assert (container["readonlyRootFilesystem"], container["privileged"], container["user"]) == (True, False, "101")
     assert container["logConfiguration"]["logDriver"] == "awslogs"
     assert container["logConfiguration"]["options"]["awslogs-group"] == named(graph, "compute-logs").outputs["name"]
@@ -153,7 +152,7 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
 
 
 def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph: ResourceGraph) -> None:
-    _, container = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    (container,) = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     database_secret = tls_graph.outputs["dbSecretArn"]
     assert container["secrets"] == [
         {"name": "API_KEY", "valueFrom": PARAMETER},

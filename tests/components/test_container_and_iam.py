@@ -14,55 +14,44 @@ LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:app"
 
 def test_container_definition_is_hardened() -> None:
     container = AppContainer(image="nginx:1", port=8080, health_check_path="/", user="101")
-    init, app = json.loads(container_definitions(container, {"MODE": "prod"}, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
-    logging = {"logDriver": "awslogs", "options": {"awslogs-group": "app-logs", "awslogs-region": "eu-west-2", "awslogs-stream-prefix": "app"}}
-    mounts = [{"sourceVolume": "scratch-1", "containerPath": "/tmp", "readOnly": False}]
-    assert app == {
+    (definition,) = json.loads(container_definitions(container, {"MODE": "prod"}, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
+    assert definition == {
         "name": "app",
         "image": "nginx:1",
         "essential": True,
         "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
         "readonlyRootFilesystem": True,
         "privileged": False,
-        "mountPoints": mounts,
-        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        # A tmpfs, not a bind mount: Fargate makes bind mounts root-owned 0755, unwritable for uid 101.
+        "linuxParameters": {
+            "initProcessEnabled": True,
+            "capabilities": {"drop": ["ALL"]},
+            "tmpfs": [{"containerPath": "/tmp", "size": 64, "mountOptions": ["nosuid", "nodev", "mode=1777"]}],
+        },
         "environment": [{"name": "MODE", "value": "prod"}],
         "secrets": [{"name": "DB_PASSWORD", "valueFrom": SECRET}],
-        "logConfiguration": logging,
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "app-logs", "awslogs-region": "eu-west-2", "awslogs-stream-prefix": "app"},
+        },
         "user": "101",
-        "dependsOn": [{"containerName": "scratch-init", "condition": "SUCCESS"}],
-    }
-    # Fargate bind mounts are root-owned 0755: a root container with no capabilities opens them first.
-    assert init == {
-        "name": "scratch-init",
-        "image": "public.ecr.aws/docker/library/busybox:1.37",
-        "essential": False,
-        "user": "0",
-        "command": ["chmod", "1777", "/tmp"],
-        "readonlyRootFilesystem": True,
-        "privileged": False,
-        "mountPoints": mounts,
-        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
-        "logConfiguration": logging,
     }
 
 
-def test_each_writable_path_gets_its_own_scratch_volume() -> None:
+def test_each_writable_path_gets_its_own_tmpfs() -> None:
     container = AppContainer(image="x", port=8080, health_check_path="/", writable_paths=("/tmp", "/var/cache/app"))
-    assert container.scratch_volumes == [("scratch-1", "/tmp"), ("scratch-2", "/var/cache/app")]
-    init, app = json.loads(container_definitions(container, {}, {}, "g", "us-east-1"))
-    assert init["command"] == ["chmod", "1777", "/tmp", "/var/cache/app"]
-    assert [m["sourceVolume"] for m in app["mountPoints"]] == ["scratch-1", "scratch-2"]
+    (definition,) = json.loads(container_definitions(container, {}, {}, "g", "us-east-1"))
+    assert [(t["containerPath"], t["size"]) for t in definition["linuxParameters"]["tmpfs"]] == [("/tmp", 64), ("/var/cache/app", 64)]
 
 
-def test_an_app_that_writes_nowhere_has_no_init_container() -> None:
-    (app,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/", writable_paths=()), {}, {}, "g", "us-east-1"))
-    assert (app["mountPoints"], "dependsOn" in app) == ([], False)
+def test_an_app_that_writes_nowhere_has_no_tmpfs() -> None:
+    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/", writable_paths=()), {}, {}, "g", "us-east-1"))
+    assert definition["linuxParameters"] == {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}}
 
 
 def test_container_without_user_keeps_the_images() -> None:
-    _, app = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, {}, "g", "us-east-1"))
-    assert "user" not in app
+    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, {}, "g", "us-east-1"))
+    assert "user" not in definition
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def test_the_master_password_is_generated_kept_in_the_stacks_secret_and_versione
     assert named(dev_graph, "data-master-password-secret").outputs["arn"] == dev_graph.outputs["dbSecretArn"]
     assert named(dev_graph, "data-master-password-value").inputs["secretString"] == SECRET
     assert "rotationRules" not in named(dev_graph, "data-master-password-secret").inputs
-    _, app = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
+    (app,) = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
     assert {"name": "DB_LOGIN_VERSION", "value": "1"} in app["environment"]
 
 
@@ -75,7 +75,7 @@ def test_a_new_credential_version_changes_the_password_and_restarts_the_tasks(tm
     stack = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:data:\n    credentialVersion: 2\n"
     rotated = synthesize(make_project(tmp_path, {"rotated": stack}), "rotated")
     assert named(rotated, "data-master-password").inputs["keepers"] == {"version": "2"}
-    _, app = json.loads(named(rotated, "compute-task").inputs["containerDefinitions"])
+    (app,) = json.loads(named(rotated, "compute-task").inputs["containerDefinitions"])
     assert {"name": "DB_LOGIN_VERSION", "value": "2"} in app["environment"]
 
 
@@ -104,7 +104,7 @@ def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: Re
 
 
 def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: ResourceGraph) -> None:
-    _, container = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
+    (container,) = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert environment["DB_HOST"] == named(scale_graph, "data-proxy-proxy").outputs["endpoint"]
     assert (environment["DB_PORT"], environment["DB_NAME"], environment["DB_READ_HOST"]) == (
@@ -124,7 +124,7 @@ def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: Reso
 
 def test_the_postgres_cache_needs_no_aws_resources(dev_graph: ResourceGraph) -> None:
     assert [r.type for r in dev_graph if dev_graph.tier_of(r) == "cache"] == ["tierup:index:CacheTier"]
-    _, container = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
+    (container,) = json.loads(named(dev_graph, "compute-task").inputs["containerDefinitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert (environment["CACHE_BACKEND"], environment["CACHE_TABLE"], environment["CACHE_MIGRATION"]) == (
         "postgres",

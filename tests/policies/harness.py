@@ -22,6 +22,7 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from policies.pack import all_policies
+from tierup.policy_runner import policy_resources as runner_policy_resources
 from tierup.settings import load_settings
 from tierup.settings.guardrails import Guardrails, guardrails_for
 from tierup.synth.graph import Resource, ResourceGraph
@@ -90,16 +91,7 @@ def check_resource(name: str, guardrails: Guardrails, resource: Resource, props:
 
 def policy_resources(resources: Sequence[Resource], replacements: dict[str, dict[str, Any]] | None = None) -> list[PolicyResource]:
     """Graph resources as the server builds them for a stack policy, linked by URN."""
-    replacements = replacements or {}
-    built = {
-        r.urn: PolicyResource(r.type, unknown_checking_proxy(replacements.get(r.name, r.outputs)), r.urn, r.name, _options(r), None, None, [], {})
-        for r in resources
-    }
-    for r in resources:
-        built[r.urn].parent = built.get(r.parent) if r.parent else None
-        built[r.urn].dependencies = [built[d] for d in r.dependencies if d in built]
-        built[r.urn].property_dependencies = {k: [built[u] for u in urns if u in built] for k, urns in r.property_dependencies.items()}
-    return list(built.values())
+    return runner_policy_resources(resources, replacements)
 
 
 def check_stack(name: str, guardrails: Guardrails, resources: Sequence[Resource] | Sequence[PolicyResource]) -> Outcome:

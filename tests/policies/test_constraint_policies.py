@@ -48,21 +48,17 @@ def test_the_proxy_stays_out_of_zones_without_rds_proxy(scale_graph: ResourceGra
     ]
 
 
-def test_fargate_spot_needs_x86_64_tasks(scale_graph: ResourceGraph) -> None:
-    assert check_stack("ecs-service-capacity-fits-task", rails("v2.0"), list(scale_graph)).messages == []
-    arm = seeded(scale_graph, "compute-task", runtimePlatform={"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"})
-    assert check_stack("ecs-service-capacity-fits-task", rails("v2.0"), arm).messages == [
-        "compute-service: Run X86_64 tasks or drop FARGATE_SPOT: Fargate Spot runs no ARM64 task."
+def test_the_platform_version_fits_spot_arm64_and_tmpfs(prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    # v2.0 runs ARM64 tasks on Fargate Spot with a tmpfs: both need platform 1.4.0, which LATEST is.
+    assert check_stack("ecs-service-platform-fits-task", rails("v2.0"), list(scale_graph)).messages == []
+    assert check_stack("ecs-service-platform-fits-task", rails("v2.0"), seeded(scale_graph, "compute-service", platformVersion="1.3.0")).messages == [
+        "compute-service: Set platformVersion to LATEST or 1.4.0 and later: Fargate Spot runs ARM64 tasks from 1.4.0.",
+        "compute-service: Set platformVersion to LATEST or 1.4.0 and later: tmpfs mounts need 1.4.0.",
     ]
-    old_platform = seeded(scale_graph, "compute-service", platformVersion="1.2.0")
-    assert check_stack("ecs-service-capacity-fits-task", rails("v2.0"), old_platform).messages == [
-        "compute-service: Set platformVersion to LATEST or 1.3.0 and later: container dependencies need it."
+    assert check_stack("ecs-service-platform-fits-task", rails("v1.5"), seeded(prod_graph, "compute-service", platformVersion="1.3.0")).messages == [
+        "compute-service: Set platformVersion to LATEST or 1.4.0 and later: tmpfs mounts need 1.4.0."
     ]
-
-
-def test_arm64_without_spot_is_fine(prod_graph: ResourceGraph) -> None:
-    assert named(prod_graph, "compute-task").inputs["runtimePlatform"]["cpuArchitecture"] == "ARM64"
-    assert check_stack("ecs-service-capacity-fits-task", rails("v1.5"), list(prod_graph)).messages == []
+    assert check_stack("ecs-service-platform-fits-task", rails("v1.5"), seeded(prod_graph, "compute-service", platformVersion="1.4.0")).messages == []
 
 
 def test_the_alb_spans_two_zones(prod_graph: ResourceGraph) -> None:

@@ -3,6 +3,7 @@ single-field change that breaks it fails with the policy's exact message."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,11 @@ from tests.policies.harness import DELETE, JSON, changed, check_resource, named,
 from tierup.synth.graph import ResourceGraph
 
 ALL_PORTS_FROM_WORLD = {"ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0", "fromPort": DELETE, "toPort": DELETE, "referencedSecurityGroupId": DELETE}
+
+FIRST_WAVE_TASK = json.dumps([{
+    "name": "app", "image": "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine", "user": "101", "readonlyRootFilesystem": True,
+    "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/tmp", "readOnly": False}],
+}])  # fmt: skip
 
 # (policy, release, graph, resource, path, new value, expected messages)
 CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
@@ -25,13 +31,13 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
      [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389, "ipv6CidrBlocks": ["::/0"]}], ["Remove the rule admitting port 3389 from anywhere."]),
     ("ecs-service-no-public-ip", "v1.5", "prod_graph", "compute-service", ("networkConfiguration", "assignPublicIp"), True,
      ["Set assignPublicIp to false and reach the tasks through the load balancer."]),
-    ("ecs-task-not-privileged", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "privileged"), True,
+    ("ecs-task-not-privileged", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "privileged"), True,
      ["Set privileged to false on container app."]),
-    ("ecs-task-read-only-root-filesystem", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "readonlyRootFilesystem"), DELETE,
+    ("ecs-task-read-only-root-filesystem", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "readonlyRootFilesystem"), DELETE,
      ["Set readonlyRootFilesystem to true on container app."]),
-    ("ecs-task-logging-configured", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "logConfiguration"), DELETE,
+    ("ecs-task-logging-configured", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "logConfiguration"), DELETE,
      ["Add a logConfiguration (awslogs) to container app."]),
-    ("ecs-task-no-plaintext-secrets", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "environment"),
+    ("ecs-task-no-plaintext-secrets", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "environment"),
      [{"name": "STRIPE_API_KEY", "value": "sk_live_x"}], ["Move STRIPE_API_KEY of container app from environment to secrets (valueFrom)."]),
     ("ecs-cluster-container-insights", "v1.5", "prod_graph", "compute-cluster", ("settings", 0, "value"), "disabled",
      ["Enable Container Insights on the cluster (setting containerInsights)."]),
@@ -57,18 +63,14 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
      [f"Shorten identifier 'tierup-{'a' * 60}-db' to 63 characters at most (it has 70)."]),
     ("aws-names-within-limits", "v1.5", "prod_graph", "compute-lb-alb", ("name",), "tierup-production-edge-balancer-1",
      ["Shorten name 'tierup-production-edge-balancer-1' to 32 characters at most (it has 33)."]),
-    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "dependsOn"), DELETE,
-     ["Open volume scratch-1 at /tmp to container app before it starts: Fargate creates it root-owned 0755, so add a root init container "
-      "that chmods it and a dependsOn with condition SUCCESS."]),
-    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "mountPoints"), [],
-     ["Mount a scratch volume at /tmp for container app: its image writes there and the root file system is read-only."]),
-    # An init container that is not root cannot open the volume: neither it nor the app may write.
-    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "user"), "1000",
-     [f"Open volume scratch-1 at /tmp to container {name} before it starts: Fargate creates it root-owned 0755, so add a root init container "
-      "that chmods it and a dependsOn with condition SUCCESS." for name in ("scratch-init", "app")]),
-    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 1, "linuxParameters", "tmpfs"),
-     [{"containerPath": "/tmp", "size": 64}],
-     ["Remove the tmpfs mounts of container app: Fargate does not support them; use scratch volumes (tierup:app.writablePaths)."]),
+    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "linuxParameters", "tmpfs"), DELETE,
+     ["Mount a tmpfs at /tmp for container app: its image writes there and the root file system is read-only."]),
+    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", ("containerDefinitions", JSON, 0, "linuxParameters", "tmpfs", 0, "size"), 300,
+     ["Shrink the tmpfs mounts of container app to 256 MiB in all: they live in the task's 512 MiB of memory."]),
+    # The first wave's design: a bind mount at /tmp, which Fargate creates root-owned 0755.
+    ("ecs-task-writable-paths-prepared", "v1.5", "prod_graph", "compute-task", (), {"volumes": [{"name": "scratch"}], "containerDefinitions": FIRST_WAVE_TASK},
+     ["Open volume scratch at /tmp to container app before it starts: Fargate creates it root-owned 0755; use a tmpfs mount "
+      "(tierup:app.writablePaths) or a root init container that chmods it."]),
     ("rds-log-exports", "v1.5", "prod_graph", "data-db", ("enabledCloudwatchLogsExports",), ["upgrade"], ['Add "postgresql" to enabledCloudwatchLogsExports.']),
     ("rds-auto-minor-version-upgrade", "v1.5", "prod_graph", "data-db", ("autoMinorVersionUpgrade",), False, ["Set autoMinorVersionUpgrade to true."]),
     ("rds-multi-az", "v1.5", "prod_graph", "data-db", ("multiAz",), False, ["Set multiAz to true on the database from release v1.5."]),

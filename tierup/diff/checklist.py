@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tierup.diff.compare import WARN, Change, GraphDiff, top_level
+from tierup.diff.lifecycle import blockers, unprotect_steps
 from tierup.synth.graph import ResourceGraph
 
 NAT = "aws:ec2/natGateway:NatGateway"
@@ -17,7 +18,7 @@ def _touches(change: Change, *inputs: str) -> bool:
     return any(top_level(p.path) in inputs for p in change.properties)
 
 
-def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
+def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[str, list[str]]:
     """Steps before and after `pulumi up`, the downtime to expect, and the way back."""
     stack = new.stack
     added = {c.type for c in diff.of_kind("added")}
@@ -28,6 +29,12 @@ def checklist(diff: GraphDiff, new: ResourceGraph) -> dict[str, list[str]]:
     rollback: list[str] = []
     if diff.dangers:
         before.insert(0, "Stop: resolve every DANGER line first (add an alias, or revert the input); protect refuses these changes anyway.")
+    before += unprotect_steps(stack, blockers(old, diff), f"run `pulumi up -s {stack}` with the new release")
+    if any(c.type == DB and _touches(c, "manageMasterUserPassword") for c in changed):
+        before.append(
+            "The database's password moves from RDS's managed secret to the stack's own (dbSecretArn); RDS applies it at once and the "
+            "service's new tasks read it right after: run this in a quiet hour, and point any other client at the new secret."
+        )
     for change in changed:
         if change.type == DB and _touches(change, "multiAz", "instanceClass", "engineVersion", "parameterGroupName"):
             identifier = new.get(change.urn).inputs.get("identifier", change.name)

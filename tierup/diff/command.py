@@ -37,7 +37,8 @@ class StackDiff:
 
 def _finish(old: ResourceGraph, new: StackCheck, base_label: str, *, to_release: bool) -> StackDiff:
     diff = compare(old, new.graph)
-    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=checklist(diff, new.graph), base_label=base_label, to_release=to_release)
+    steps = checklist(diff, old, new.graph)
+    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=steps, base_label=base_label, to_release=to_release)
 
 
 def diff_to_release(project_dir: Path, stack: str, release: str) -> StackDiff:

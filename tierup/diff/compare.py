@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tierup.diff.rules import DISRUPTIONS, REPLACEMENT_INPUTS, STATEFUL_TYPES
+from tierup.diff.rules import DISRUPTIONS, REPLACEMENT_DANGERS, REPLACEMENT_INPUTS, STATEFUL_TYPES
 from tierup.synth.graph import Resource, ResourceGraph
 
 DANGER, WARN, OK = "DANGER", "WARN", "ok"
@@ -129,6 +129,8 @@ def _judge_change(resource: Resource, properties: list[PropertyChange]) -> tuple
     forcing = sorted(touched & set(REPLACEMENT_INPUTS.get(resource.type, ())))
     if resource.type in STATEFUL_TYPES and forcing:
         return DANGER, tuple(f"{key} changes: the provider replaces the {resource.type.rsplit(':', 1)[1]} (data lost)" for key in forcing)
+    if resource.type in REPLACEMENT_DANGERS and forcing:
+        return DANGER, tuple(f"{key} changes: {REPLACEMENT_DANGERS[resource.type]}" for key in forcing)
     reasons = tuple(d.explanation for d in DISRUPTIONS if d.type == resource.type and d.input in touched)
     return (WARN, reasons) if reasons else (OK, ())
 

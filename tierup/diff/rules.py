@@ -53,7 +53,17 @@ REPLACEMENT_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
     # aws_secretsmanager_secret: name, name_prefix.
     "aws:secretsmanager/secret:Secret": ("name", "namePrefix"),
+    # aws_subnet: availability_zone, availability_zone_id, cidr_block, vpc_id (ec2/vpc_subnet.go).
+    "aws:ec2/subnet:Subnet": ("availabilityZone", "availabilityZoneId", "cidrBlock", "vpcId"),
 }  # fmt: skip
+
+# Replacements that lose no data themselves but cannot succeed, or strand what holds data.
+REPLACEMENT_DANGERS: dict[str, str] = {
+    # A subnet is created before the old one is deleted: the same CIDR collides
+    # (InvalidSubnet.Conflict), and the database's subnet group and ENIs cannot leave it. A stack
+    # deployed with AZ names keeps them pinned (tierup:network.availabilityZones).
+    "aws:ec2/subnet:Subnet": "the provider replaces the subnet: its CIDR collides with the old one and the database cannot move out of it",
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,17 @@ DISRUPTIONS = (
     ),
     Disruption("aws:rds/instance:Instance", "engineVersion", "an engine version change upgrades the database in place with downtime; take a snapshot first"),
     Disruption("aws:rds/instance:Instance", "parameterGroupName", "a new parameter group takes effect only after a reboot"),
+    Disruption(
+        "aws:rds/instance:Instance",
+        "manageMasterUserPassword",
+        "the master password moves from RDS's managed secret to the stack's own: RDS sets it at once, and the app's connections fail "
+        "until its new tasks (started right after) read the new secret",
+    ),
+    Disruption(
+        "aws:rds/instance:Instance",
+        "password",
+        "a new master password applies at once: connections of the running tasks fail until the tasks restarted with DB_LOGIN_VERSION take over",
+    ),
     Disruption("aws:rds/parameterGroup:ParameterGroup", "parameters", "static parameters (pending-reboot) take effect only after the database reboots"),
     Disruption("aws:elasticache/replicationGroup:ReplicationGroup", "nodeType", "changing the node type scales the cache online, with brief connection drops"),
     Disruption(

@@ -22,8 +22,8 @@ from tierup.settings.model import (
 _VPC_CIDR = "10.0.0.0/16"
 
 # A placeholder app that runs as is under the platform's hardening: NGINX's unprivileged image
-# listens on 8080 as uid 101 and writes only to /tmp (its pid file and temp paths), which is a
-# scratch volume opened to it before it starts (components/container.py).
+# listens on 8080 as uid 101 and writes only to /tmp (its pid file and temp paths), a tmpfs
+# mount (components/container.py).
 _APP = AppSettings(
     image="public.ecr.aws/nginx/nginx-unprivileged:stable-alpine",
     port=8080,
@@ -140,9 +140,9 @@ _V2_0 = ReleaseProfile(
     compute=ComputeSettings(
         cpu=512,
         memory=1024,
-        # Fargate Spot runs no ARM64 task (ECS Developer Guide, "AWS Fargate capacity providers"):
-        # the Spot mix needs X86_64, whose Spot price is well below ARM64 on-demand.
-        architecture=Architecture.X86_64,
+        # Fargate Spot runs ARM64 tasks on platform version 1.4.0 (ECS API Reference,
+        # CapacityProviderStrategyItem); the service asks for LATEST.
+        architecture=Architecture.ARM64,
         ingress=Ingress.LOAD_BALANCER,
         waf=True,
         min_tasks=2,
