@@ -9,9 +9,13 @@ from collections.abc import Sequence
 _PRIVATE_ECR_IMAGE = re.compile(r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)")
 
 
-def assume_role_policy(service: str) -> str:
-    """Trust policy letting one AWS service principal assume the role."""
-    return _document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+def assume_role_policy(service: str, *, source_account: str | None = None, source_arn: str | None = None) -> str:
+    """Trust policy letting one AWS service principal assume the role; with a source account
+    and ARN pattern, only on behalf of those (the confused-deputy guard AWS recommends)."""
+    statement: dict[str, object] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if source_account is not None and source_arn is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}, "ArnLike": {"aws:SourceArn": source_arn}}
+    return _document([statement])
 
 
 def ecr_repository_arn(image: str) -> str | None:
@@ -49,17 +53,15 @@ def execution_role_policy(log_group_arn: str, secret_arns: Sequence[str], image:
     return _document(statements)
 
 
+# What AWS documents for a flow-log delivery role (Amazon VPC User Guide, "IAM role for
+# publishing flow logs to CloudWatch Logs"; the Pulumi registry's aws.ec2.FlowLog example grants
+# the same five actions), granted on the one log group instead of "*".
+FLOW_LOG_DELIVERY_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents")
+
+
 def flow_log_delivery_policy(group_arn: str) -> str:
-    """Least privilege for flow-log delivery: write streams of this one group only."""
-    return _document(
-        [
-            {
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [group_arn, f"{group_arn}:*"],
-            }
-        ]
-    )
+    """Flow-log delivery: the documented actions, on this one group and its streams only."""
+    return _document([{"Effect": "Allow", "Action": list(FLOW_LOG_DELIVERY_ACTIONS), "Resource": [group_arn, f"{group_arn}:*"]}])
 
 
 def secret_reader_policy(secret_arn: str) -> str:

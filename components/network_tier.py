@@ -233,9 +233,18 @@ class NetworkTier(pulumi.ComponentResource):
             tags=self._tags("flow-logs"),
             opts=self._child,
         )
+        # Only flow logs of this account and region may assume it (confused-deputy guard).
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        trust = account.apply(
+            lambda account_id: assume_role_policy(
+                "vpc-flow-logs.amazonaws.com",
+                source_account=account_id,
+                source_arn=f"arn:aws:ec2:{self._args.region}:{account_id}:vpc-flow-log/*",
+            )
+        )
         role = aws.iam.Role(
             child_name(self._name, "flow-logs-role"),
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=trust,
             tags=self._tags("flow-logs-role"),
             opts=self._child,
         )

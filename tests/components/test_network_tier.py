@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 from tests.conftest import make_project
@@ -111,8 +113,20 @@ def test_flow_logs_exist_exactly_when_the_release_asks(dev_graph: ResourceGraph,
         assert group.inputs["retentionInDays"] == retention
         assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestination"]) == ("ALL", group.outputs["arn"])
         (policy,) = network_of(graph, "aws:iam/rolePolicy:RolePolicy")
-        assert '"Resource": ["' + group.outputs["arn"] in policy.inputs["policy"]
-        assert '"*"' not in policy.inputs["policy"]
+        # The five actions AWS documents for delivery, on this one group instead of "*".
+        assert json.loads(policy.inputs["policy"])["Statement"] == [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                "Resource": [group.outputs["arn"], group.outputs["arn"] + ":*"],
+            }
+        ]
+        (role,) = [r for r in network_of(graph, "aws:iam/role:Role") if r.name == "network-flow-logs-role"]
+        # Only this account's flow logs in this region may assume the role (confused-deputy guard).
+        assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"},
+        }
 
 
 def test_zones_pinned_by_name_stay_names(tmp_path: Path) -> None:
