@@ -103,12 +103,14 @@ def member_of(enum: type[E]) -> Callable[[str, object], E]:
 
 
 def text_matching(pattern: str, description: str) -> Parser:
-    """A string matching a regular expression."""
+    """A string matching a regular expression. An integer counts as its digits: `pulumi config
+    set --path tierup:data.engineVersion 16` stores the number 16, not the string "16"."""
     compiled = re.compile(pattern)
 
     def parse(key: str, raw: object) -> str:
-        if isinstance(raw, str) and compiled.fullmatch(raw):
-            return raw
+        text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+        if isinstance(text, str) and compiled.fullmatch(text):
+            return text
         raise ConfigError(key, raw, "is not allowed", description)
 
     return parse
