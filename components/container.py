@@ -11,7 +11,9 @@ CONTAINER_NAME = "app"
 # Room for each writable path, in MiB of the task's memory (tmpfs lives in memory, used as filled).
 SCRATCH_MIB = 64
 # World-writable with the sticky bit, like a host's /tmp, so any uid the app runs as may write;
-# no device files and no set-uid binaries there.
+# no device files and no set-uid binaries there. ECS passes key=value options through to the
+# tmpfs mount (Fargate tasks in production use uid=/gid= the same way, e.g.
+# ministryofjustice/opg-lpa#3734); without mode the mount keeps the image directory's mode.
 SCRATCH_MOUNT_OPTIONS = ("nosuid", "nodev", "mode=1777")
 _ABSOLUTE_PATH = re.compile(r"/[A-Za-z0-9._/-]*")
 

@@ -248,8 +248,10 @@ class DataTier(pulumi.ComponentResource):
             db_name=args.database_name,
             username=args.master_username,
             # Generated, encrypted in state, kept in the stack's secret (see _create_credential).
+            # manage_master_user_password stays unset: the provider refuses it beside password
+            # even when false (ConflictsWith in internal/service/rds/instance.go); a stack that had
+            # it true is turned off by this same update (ModifyDBInstance with the new password).
             password=password,
-            manage_master_user_password=False,
             db_subnet_group_name=subnet_group.name,
             multi_az=args.multi_az,
             backup_retention_period=args.backup_retention_days,

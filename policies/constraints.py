@@ -66,8 +66,15 @@ REPLICA_CREDENTIALS = Spec(
     name="rds-replica-source-password-not-managed",
     description="A read replica's source does not have an RDS-managed master password, which RDS refuses to replicate.",
     severity=Severity.HIGH,
-    remediation="Give the primary a generated password (manageMasterUserPassword false) before adding the replica.",
+    remediation="Give the primary a generated password (and no manageMasterUserPassword) before adding the replica.",
     references=("constraint", "RDS User Guide: Limitations for Secrets Manager integration"),
+)
+PASSWORD_CONFLICT = Spec(
+    name="rds-password-arguments-do-not-conflict",
+    description="A database sets password or manageMasterUserPassword, never both: the provider refuses the pair even when the flag is false.",
+    severity=Severity.HIGH,
+    remediation="Leave manageMasterUserPassword unset when the program sets password.",
+    references=("constraint", "terraform-provider-aws: rds/instance.go ConflictsWith"),
 )
 STORAGE_CEILING = Spec(
     name="rds-storage-autoscaling-ceiling-valid",
@@ -111,6 +118,12 @@ def _replica_credential_violations(resources: Sequence[PolicyResource], _: Guard
         for source in depends_on(replica, "replicateSourceDb"):
             if truthy(source.props, "manageMasterUserPassword"):
                 yield f"Give {source.name} a generated password before replicating it: RDS refuses a replica of a managed master password.", replica.urn
+
+
+def _password_conflict_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    # Present at all, false included: Terraform's ConflictsWith looks at whether a key is set.
+    if "manageMasterUserPassword" in props and any(key in props for key in ("password", "passwordWo")):
+        yield "Remove manageMasterUserPassword: the provider refuses it beside password, even as false."
 
 
 def _storage_ceiling_violations(props: Props, _: Guardrails) -> Iterable[str]:
@@ -199,6 +212,7 @@ def _name_violations(args: ResourceValidationArgs, _: Guardrails) -> Iterable[st
 def policies(rails: Guardrails) -> list[Policy]:
     return [
         stack_policy(REPLICA_CREDENTIALS, _replica_credential_violations, rails),
+        resource_policy(PASSWORD_CONFLICT, (DB_INSTANCE,), _password_conflict_violations, rails),
         resource_policy(STORAGE_CEILING, (DB_INSTANCE,), _storage_ceiling_violations, rails),
         stack_policy(PROXY_ZONES, _proxy_zone_violations, rails),
         stack_policy(SPOT_ARCHITECTURE, _capacity_violations, rails),

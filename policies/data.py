@@ -47,7 +47,7 @@ GENERATED_PASSWORD = Spec(
         "RDS's managed password is not used, since it blocks read replicas and Blue/Green deployments and rotates under running tasks."
     ),
     severity=Severity.CRITICAL,
-    remediation="Set manageMasterUserPassword to false and password from the stack's generated secret (components.generated_secret).",
+    remediation="Remove manageMasterUserPassword and set password from the stack's generated secret (components.generated_secret).",
     references=("D15",),
 )
 LOG_EXPORTS = Spec(
@@ -153,7 +153,7 @@ def _generated_password_violations(resources: Sequence[PolicyResource], _: Guard
         if truthy(instance.props, "manageMasterUserPassword"):
             # RDS User Guide, "Limitations for Secrets Manager integration"; ECS reads secrets at task start.
             yield (
-                "Set manageMasterUserPassword to false: RDS refuses a read replica of an instance whose password it manages, "
+                "Remove manageMasterUserPassword: RDS refuses a read replica of an instance whose password it manages, "
                 "and rotates it every 7 days under tasks that read it only at start.",
                 instance.urn,
             )

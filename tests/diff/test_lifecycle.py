@@ -108,3 +108,21 @@ def _with(graph: ResourceGraph, name: str, *, inputs: dict[str, object] | None =
         return Resource(**{**vars(resource), "inputs": {**resource.inputs, **(inputs or {})}, "options": options or resource.options})
 
     return ResourceGraph(**{**vars(graph), "resources": tuple(changed(r) for r in graph)})
+
+
+def test_a_stack_deployed_with_the_managed_password_moves_in_place(ladder: dict[tuple[str, str], ResourceGraph]) -> None:
+    # The first wave's database: RDS-managed password, no generated one. Today's program changes it in place.
+    prod = ladder[("prod", "v1.5")]
+    old = _with(prod, "data-db", inputs={"manageMasterUserPassword": True})
+    diff = compare(old, prod)
+    (db,) = [c for c in diff.of_kind("changed") if c.name == "data-db"]
+    assert (db.severity, [p.path for p in db.properties]) == ("WARN", ["manageMasterUserPassword"])
+    steps = checklist(diff, old, prod)
+    assert (
+        "The database's password moves from RDS's managed secret to the stack's own (dbSecretArn); RDS applies it at once and the "
+        "service's new tasks read it right after: run this in a quiet hour, and point any other client at the new secret."
+    ) in steps["before"]
+    assert (
+        "data-db: the master password moves from RDS's managed secret to the stack's own: RDS sets it at once, and the app's connections fail "
+        "until its new tasks (started right after) read the new secret."
+    ) in steps["downtime"]

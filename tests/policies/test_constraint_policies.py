@@ -22,7 +22,7 @@ def test_the_master_password_is_generated_never_managed_by_rds(dev_graph: Resour
     for release, graph in (("v1.0", dev_graph), ("v2.0", scale_graph)):
         assert check_stack("rds-master-password-generated", rails(release), list(graph)).messages == []
     assert check_stack("rds-master-password-generated", rails("v1.0"), seeded(dev_graph, "data-db", manageMasterUserPassword=True)).messages == [
-        "data-db: Set manageMasterUserPassword to false: RDS refuses a read replica of an instance whose password it manages, "
+        "data-db: Remove manageMasterUserPassword: RDS refuses a read replica of an instance whose password it manages, "
         "and rotates it every 7 days under tasks that read it only at start."
     ]
     db = named(dev_graph, "data-db")

@@ -55,6 +55,8 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
      ["Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group to the web ACL."]),
     ("rds-no-public-access", "v1.5", "prod_graph", "data-db", ("publiclyAccessible",), True, ["Set publiclyAccessible to false."]),
     ("rds-storage-encrypted", "v1.5", "prod_graph", "data-db", ("storageEncrypted",), DELETE, ["Set storageEncrypted to true."]),
+    ("rds-password-arguments-do-not-conflict", "v1.5", "prod_graph", "data-db", ("manageMasterUserPassword",), False,
+     ["Remove manageMasterUserPassword: the provider refuses it beside password, even as false."]),
     ("rds-storage-autoscaling-ceiling-valid", "v1.5", "prod_graph", "data-db", ("maxAllocatedStorage",), 21,
      ["Raise maxAllocatedStorage to at least 22 GB: RDS refuses a ceiling less than 10% above allocatedStorage 20."]),
     ("aws-names-within-limits", "v1.5", "prod_graph", "data-db", ("identifier",), "Tierup_prod-db",
