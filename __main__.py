@@ -1,6 +1,13 @@
 """tierup: the platform for this stack, tier by tier, from its release and config."""
 
+import sys
+from pathlib import Path
+
 import pulumi
+
+# The release ladder, its guardrails and the tags live in the policy pack's package, which must
+# run from a copy of policies/ alone (`pulumi policy publish`); the program reads them there too.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "policies"))
 
 from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
@@ -8,8 +15,8 @@ from components.container import AppContainer
 from components.data_tier import DataTier, DataTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
 from components.stack_budget import StackBudget, StackBudgetArgs
-from components.tags import StackTags
 from tierup.stack_config import load_stack_settings
+from tierup_guardrails.tags import StackTags
 
 settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)

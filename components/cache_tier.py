@@ -9,10 +9,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.generated_secret import generated_secret
-from components.modes import CacheEngine, CacheMode
 from components.naming import child_name
 from components.security_rules import group_admitting
-from components.tags import StackTags
+from tierup_guardrails.modes import CacheEngine, CacheMode
+from tierup_guardrails.tags import StackTags
 
 TIER = "cache"
 REDIS_PORT = 6379

@@ -12,10 +12,10 @@ import pulumi_aws as aws
 from components.container import CONTAINER_NAME, AppContainer, container_definitions
 from components.iam_documents import assume_role_policy, execution_role_policy
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
-from components.modes import Architecture, Ingress
 from components.naming import child_name
 from components.security_rules import tcp_rule
-from components.tags import StackTags
+from tierup_guardrails.modes import Architecture, Ingress
+from tierup_guardrails.tags import StackTags
 
 TIER = "compute"
 ECS_TASKS = "ecs-tasks.amazonaws.com"

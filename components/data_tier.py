@@ -15,7 +15,7 @@ from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
 from components.security_rules import group_admitting
-from components.tags import StackTags
+from tierup_guardrails.tags import StackTags
 
 TIER = "data"
 LOG_EXPORTS = ("postgresql", "upgrade")

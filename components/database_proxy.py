@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from components.iam_documents import assume_role_policy, secret_reader_policy
 from components.naming import child_name
 from components.security_rules import group_admitting, tcp_rule
-from components.tags import StackTags
+from tierup_guardrails.tags import StackTags
 
 TIER = "data"
 POSTGRES_PORT = 5432

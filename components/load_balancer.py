@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from components.naming import child_name
 from components.security_rules import tcp_rule
-from components.tags import StackTags
+from tierup_guardrails.tags import StackTags
 
 TIER = "compute"
 # TLS 1.3 with 1.2 as the floor (CKV_AWS_103, L2).

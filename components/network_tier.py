@@ -9,11 +9,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam_documents import assume_role_policy, flow_log_delivery_policy
-from components.modes import NatStrategy
 from components.naming import child_name
-from components.subnet_plan import SubnetRole, plan_subnets
-from components.tags import StackTags
-from components.zones import is_zone_id
+from tierup_guardrails.modes import NatStrategy
+from tierup_guardrails.subnet_plan import SubnetRole, plan_subnets
+from tierup_guardrails.tags import StackTags
+from tierup_guardrails.zones import is_zone_id
 
 TIER = "network"
 

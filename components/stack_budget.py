@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.naming import child_name
-from components.tags import StackTags
+from tierup_guardrails.tags import StackTags
 
 TIER = "stack"
 COST_ALLOCATION_TAGS = ("Project", "Stack", "Release", "Tier")

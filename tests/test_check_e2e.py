@@ -32,7 +32,16 @@ def test_the_shipped_stacks_pass(project_dir: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     report = json.loads(result.stdout)
     assert [(s["stack"], s["release"], s["passed"]) for s in report["stacks"]] == [("dev", "v1.0", True), ("prod", "v1.5", True)]
-    assert all(f["level"] != "mandatory" for s in report["stacks"] for f in s["findings"])
+    assert report["schemaVersion"] == "2" and all(s["policyPackName"] == "tierup-guardrails" for s in report["stacks"])
+    assert all(f["enforcementLevel"] != "mandatory" for s in report["stacks"] for f in s["findings"])
+    finding = next(f for s in report["stacks"] for f in s["findings"] if f["policyName"] == "lb-listener-http-redirects-to-https")
+    assert (finding["resourceUrn"].rsplit("::", 1)[1], finding["type"], finding["policyPackName"], finding["enforcementLevel"], finding["evaluated"]) == (
+        "compute-lb-http",
+        "aws:lb/listener:Listener",
+        "tierup-guardrails",
+        "advisory",
+        True,
+    )
     assert report["stacks"][0]["policies"] == report["stacks"][1]["policies"] >= 40
 
 

@@ -7,8 +7,8 @@ import inspect
 
 import pytest
 
-from components.tags import REQUIRED_TAG_KEYS
 from tierup.synth.graph import ResourceGraph
+from tierup_guardrails.tags import REQUIRED_TAG_KEYS
 
 
 def taggable(type_token: str) -> bool:

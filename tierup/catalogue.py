@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tierup.settings import PROFILES, Release, load_settings
-from tierup.settings.guardrails import guardrails_for
+from tierup_guardrails.settings import PROFILES, Release, load_settings
+from tierup_guardrails.settings.guardrails import guardrails_for
 
 CATALOGUE_PATH = Path("policies") / "README.md"
 
 
 def _levels_by_release() -> dict[str, dict[Release, str]]:
-    from policies.base import Level
-    from policies.pack import AREAS
+    from tierup_guardrails.base import Level
+    from tierup_guardrails.pack import AREAS
 
     levels: dict[str, dict[Release, str]] = {}
     for release in PROFILES:
@@ -24,14 +24,14 @@ def _levels_by_release() -> dict[str, dict[Release, str]]:
 
 
 def _specs(area: object) -> list:  # type: ignore[type-arg]
-    from policies.base import Spec
+    from tierup_guardrails.base import Spec
 
     return [value for value in vars(area).values() if isinstance(value, Spec)]
 
 
 def render_catalogue() -> str:
     """The catalogue's markdown: one row per policy, grouped by area."""
-    from policies.pack import AREAS, PACK_NAME, SETTLED_CONFLICTS
+    from tierup_guardrails.pack import AREAS, PACK_NAME, SETTLED_CONFLICTS
 
     levels = _levels_by_release()
     lines = [
@@ -71,3 +71,15 @@ def write_catalogue(project_dir: Path) -> Path:
     path = project_dir / CATALOGUE_PATH
     path.write_text(render_catalogue(), encoding="utf-8")
     return path
+
+
+def policy_specs() -> list:  # type: ignore[type-arg]
+    """Every policy's metadata (name, description, remediation, references), in the pack's order."""
+    from tierup_guardrails.pack import AREAS
+
+    return [spec for area in AREAS for spec in _specs(area)]
+
+
+def policy_levels(release: str) -> dict[str, str]:
+    """Each policy's level under a release: mandatory, advisory or — (not applicable)."""
+    return {name: by_release[Release(release)] for name, by_release in _levels_by_release().items()}

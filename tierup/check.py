@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
-from tierup.cost.model import CostError, Estimate
 from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, policy_resources
-from tierup.settings import load_settings
-from tierup.settings.guardrails import guardrails_for
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import SynthError, synthesize
 from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
+from tierup_guardrails.cost.model import CostError, Estimate
+from tierup_guardrails.settings import load_settings
+from tierup_guardrails.settings.guardrails import guardrails_for
 
 POLICY_PACK_DIR = "policies"
 
@@ -55,7 +55,7 @@ def check_stack(project_dir: Path, stack: str, release: str | None = None) -> St
 
 def proven_paths(graph: ResourceGraph, config: StackConfig) -> tuple[str, ...]:
     """The paths the stack's release promises that its security groups and routes let through."""
-    from policies.reachability import proven_paths as prove
+    from tierup_guardrails.reachability import proven_paths as prove
 
     rails = guardrails_for(load_settings(config.values, config.secret_keys))
     return tuple(prove(policy_resources(graph), rails))

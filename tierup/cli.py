@@ -12,14 +12,14 @@ from pathlib import Path
 from tierup.catalogue import write_catalogue
 from tierup.check import CheckError, StackCheck, check_stacks
 from tierup.cost.from_graph import estimate_graph
-from tierup.cost.model import CostError
 from tierup.cost.report import COST_RENDERERS
 from tierup.diff.sides import GitRefError
 from tierup.report import RENDERERS
-from tierup.settings import ConfigError
 from tierup.summary import resource_lines, summary_lines
 from tierup.synth.runner import SynthError, SynthRequest, synthesize, synthesize_all
 from tierup.synth.stackfile import StackFileError, find_project_dir, list_stacks
+from tierup_guardrails.cost.model import CostError
+from tierup_guardrails.settings import ConfigError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from tierup.ops.aws import OpsError
-from tierup.settings import ConfigError, load_settings
 from tierup.synth.stackfile import load_stack_config
+from tierup_guardrails.settings import ConfigError, load_settings
 
 BASE_STACK = "dev"
 RELEASE = "v1.0"

@@ -61,10 +61,13 @@ class PolicyReport:
 class PolicyPackProcess:
     """The pack's analyzer server, started for one stack's config, stopped on exit."""
 
-    def __init__(self, pack_dir: Path, config: StackConfig, *, dry_run: bool = True) -> None:
+    def __init__(self, pack_dir: Path, config: StackConfig | None, *, dry_run: bool = True, python: str = sys.executable) -> None:
+        """`config` None starts the pack as `pulumi policy publish` does: with no stack at all.
+        `python` is the interpreter of the pack's own environment."""
         self._pack_dir = pack_dir.resolve()
         self._config = config
         self._dry_run = dry_run
+        self._python = python
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
         self._started = threading.Event()
@@ -73,7 +76,7 @@ class PolicyPackProcess:
     def start(self) -> PolicyPackProcess:
         """Spawn the pack; returns at once (the port is awaited by `analyze`)."""
         self._process = subprocess.Popen(
-            [sys.executable, str(self._pack_dir / "__main__.py")],
+            [self._python, str(self._pack_dir / "__main__.py")],
             cwd=self._pack_dir,
             env=self._environment(),
             stdout=subprocess.PIPE,
@@ -83,9 +86,12 @@ class PolicyPackProcess:
         return self
 
     def _environment(self) -> dict[str, str]:
-        # What the CLI hands a policy pack: the stack's config and identity.
+        # What the CLI hands a policy pack: the stack's config and identity (none when publishing).
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+        if self._config is None:
+            return {**inherited, "PYTHONUNBUFFERED": "1"}
         return {
-            **os.environ,
+            **inherited,
             "PULUMI_CONFIG": json.dumps(self._config.values),
             "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(self._config.secret_keys)),
             "PULUMI_PROJECT": self._config.project,
@@ -134,6 +140,17 @@ class PolicyPackProcess:
         except grpc.RpcError as error:
             details = (error.details() or str(error.code())).splitlines()[0]  # type: ignore[attr-defined]
             raise PolicyPackError(f"the policy pack failed: {details}") from None
+
+    def policy_levels(self) -> dict[str, str]:
+        """GetAnalyzerInfo: every policy's enforcement level as the pack reports it (what
+        `pulumi policy publish` records)."""
+        import grpc
+        from google.protobuf import empty_pb2
+        from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+        with grpc.insecure_channel(f"127.0.0.1:{self.port()}") as channel:
+            info = analyzer_pb2_grpc.AnalyzerStub(channel).GetAnalyzerInfo(empty_pb2.Empty())
+        return {p.name: analyzer_pb2.EnforcementLevel.Name(p.enforcementLevel).lower() for p in info.policies}
 
     def _analyze(self, graph: ResourceGraph, grpc: Any, empty_pb2: Any, analyzer_pb2: Any, analyzer_pb2_grpc: Any) -> PolicyReport:
         with grpc.insecure_channel(f"127.0.0.1:{self.port()}") as channel:

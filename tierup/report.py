@@ -1,4 +1,4 @@
-"""The `tierup check` report: a block per stack for people, markdown for PR comments, JSON."""
+"""The `tierup check` report: a block per stack for people, markdown for PR comments, JSON, SARIF."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from tierup.check import CheckError, StackCheck
 from tierup.cost.report import budget_line
 from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding
+from tierup.sarif import render_sarif, resource_type
 from tierup.summary import summary_lines
 
 LEVELS = (MANDATORY, ADVISORY, NOT_EVALUATED)
@@ -86,10 +87,8 @@ def render_json(results: Sequence[StackCheck | CheckError]) -> str:
                 "resources": sum(1 for r in graph if r.custom),
                 "passed": result.passed,
                 "policies": report.policy_count,
-                "findings": [
-                    {"policy": f.policy, "level": f.level, "severity": f.severity, "urn": f.urn, "message": f.message, "remediation": f.remediation}
-                    for f in report.findings
-                ],
+                "policyPackName": report.pack,
+                "findings": [_json_finding(f, report.pack) for f in report.findings],
                 "notApplicable": report.not_applicable,
                 "reachability": list(result.reachability),
                 "cost": {
@@ -102,7 +101,28 @@ def render_json(results: Sequence[StackCheck | CheckError]) -> str:
                 },
             }
         )
-    return json.dumps({"stacks": stacks}, indent=2)
+    return json.dumps({"schemaVersion": JSON_SCHEMA_VERSION, "stacks": stacks}, indent=2)
 
 
-RENDERERS = {"table": render_text, "markdown": render_markdown, "json": render_json}
+JSON_SCHEMA_VERSION = "2"
+"""Version 2 names findings as the Pulumi engine's policy events do (apitype.PolicyEvent)."""
+
+
+def _json_finding(finding: Finding, pack: str) -> dict[str, object]:
+    """A finding under the Pulumi engine's names; a policy that read an unknown value is an
+    advisory (as the SDK reports it) with `evaluated: false`."""
+    evaluated = finding.level != NOT_EVALUATED
+    return {
+        "resourceUrn": finding.urn,
+        "type": resource_type(finding.urn) if finding.urn else None,
+        "policyPackName": pack,
+        "policyName": finding.policy,
+        "enforcementLevel": finding.level if evaluated else ADVISORY,
+        "evaluated": evaluated,
+        "severity": finding.severity,
+        "message": finding.message,
+        "remediation": finding.remediation,
+    }
+
+
+RENDERERS = {"table": render_text, "markdown": render_markdown, "json": render_json, "sarif": render_sarif}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from tierup.settings import ConfigError, StackSettings, load_settings
+from tierup_guardrails.settings import ConfigError, StackSettings, load_settings
 
 
 def current_stack_config() -> dict[str, object]:

@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from components.subnet_plan import SubnetPlanError, SubnetRole, plan_subnets, subnet_cidr
+from tierup_guardrails.subnet_plan import SubnetPlanError, SubnetRole, plan_subnets, subnet_cidr
 
 
 def test_plan_for_two_azs_of_a_slash_16() -> None:

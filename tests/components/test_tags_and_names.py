@@ -3,7 +3,7 @@
 import pytest
 
 from components.naming import child_name
-from components.tags import StackTags
+from tierup_guardrails.tags import StackTags
 
 
 def test_tags_go_from_general_to_specific() -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tierup.cost.model import CostError, available_regions, load_catalogue
+from tierup_guardrails.cost.model import CostError, available_regions, load_catalogue
 
 
 def test_three_regions_ship() -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tierup.cost.estimator import FREE_TYPES, RULES, estimate_lines
 from tierup.cost.from_graph import estimate_graph, priced_resources
-from tierup.cost.model import PRICED, UNPRICED, CostLine, Estimate, load_catalogue
 from tierup.cost.report import infracost_json, render_cost_text
-from tierup.settings.model import UsageSettings
 from tierup.synth.graph import ResourceGraph
+from tierup_guardrails.cost.estimator import FREE_TYPES, RULES, estimate_lines
+from tierup_guardrails.cost.model import PRICED, UNPRICED, CostLine, Estimate, load_catalogue
+from tierup_guardrails.settings.model import UsageSettings
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -112,7 +112,7 @@ def test_a_region_without_a_figure_lists_the_line_unpriced(prod_graph: ResourceG
 
 
 def test_an_unknown_type_is_unpriced_not_free(prod_graph: ResourceGraph) -> None:
-    from tierup.cost.model import PricedResource
+    from tierup_guardrails.cost.model import PricedResource
 
     lines = estimate_lines(
         [PricedResource(urn="u", type="aws:ec2/instance:Instance", name="bastion", tier="network", props={})],
@@ -136,7 +136,8 @@ def test_infracost_json_has_the_schema_fields(prod_graph: ResourceGraph) -> None
     alb = next(r for r in project["breakdown"]["resources"] if r["name"] == "compute-lb-alb")
     assert alb["resourceType"] == "aws:lb/loadBalancer:LoadBalancer" and alb["monthlyCost"] == "26.645"
     assert alb["costComponents"][0] == {
-        "name": "application load balancer", "unit": "ALB-hours", "monthlyQuantity": "730", "price": "0.0225", "hourlyCost": "0.0225", "monthlyCost": "16.425",
+        "name": "application load balancer", "unit": "ALB-hours", "hourlyQuantity": "1", "monthlyQuantity": "730", "price": "0.0225",
+        "hourlyCost": "0.0225", "monthlyCost": "16.425", "priceNotFound": False,
     }  # fmt: skip
     assert project["summary"]["totalUnsupportedResources"] == 0
     json.dumps(document)

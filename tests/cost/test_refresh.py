@@ -14,6 +14,7 @@ import boto3
 from botocore.stub import Stubber
 
 from tierup.cost.refresh import PriceQuery, default_queries, refresh_catalogue
+from tierup_guardrails.cost.model import PRICES_DIR
 
 REGION = "eu-west-2"
 
@@ -95,7 +96,7 @@ def test_refresh_picks_the_usage_type_follows_pages_and_reports_gaps(tmp_path: P
 
 def test_every_catalogue_key_the_estimator_uses_has_a_query() -> None:
     keys = {q.key for q in default_queries()}
-    shipped = set(json.loads((Path(__file__).resolve().parents[2] / "tierup/cost/prices/us-east-1.json").read_text())["prices"])
+    shipped = set(json.loads((PRICES_DIR / "us-east-1.json").read_text())["prices"])
     assert shipped <= keys
     assert len(keys) == len(default_queries())
 

@@ -185,8 +185,8 @@ def test_an_account_without_the_budget_is_drift(aws: Any, moto_url: str, project
 
 def test_a_missing_cache_under_v2_0_is_drift() -> None:
     from tierup.ops.audit import _cache
-    from tierup.settings import load_settings
-    from tierup.settings.guardrails import guardrails_for
+    from tierup_guardrails.settings import load_settings
+    from tierup_guardrails.settings.guardrails import guardrails_for
 
     rails = guardrails_for(load_settings({"tierup:release": "v2.0", "aws:region": "us-east-1"}))
     (finding,) = _cache(LiveStack(project="tierup", stack="scale", region="us-east-1"), rails)

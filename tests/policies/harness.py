@@ -21,11 +21,12 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from policies.pack import all_policies
 from tierup.policy_runner import policy_resources as runner_policy_resources
-from tierup.settings import load_settings
-from tierup.settings.guardrails import Guardrails, guardrails_for
 from tierup.synth.graph import Resource, ResourceGraph
+from tierup_guardrails.base import RailsSource
+from tierup_guardrails.pack import all_policies
+from tierup_guardrails.settings import load_settings
+from tierup_guardrails.settings.guardrails import Guardrails, guardrails_for
 
 DELETE = object()
 JSON = object()
@@ -37,8 +38,10 @@ def rails(release: str, **sections: object) -> Guardrails:
     return guardrails_for(load_settings(config))
 
 
-def policy(name: str, guardrails: Guardrails) -> Policy:
-    (found,) = [p for p in all_policies(guardrails) if p.name == name]
+def policy(name: str, guardrails: Guardrails | RailsSource) -> Policy:
+    """The pack's policy `name`, running for fixed guardrails (or a source that may raise)."""
+    source = guardrails if callable(guardrails) else lambda: guardrails
+    (found,) = [p for p in all_policies(source) if p.name == name]
     return found
 
 
@@ -94,7 +97,7 @@ def policy_resources(resources: Sequence[Resource], replacements: dict[str, dict
     return runner_policy_resources(resources, replacements)
 
 
-def check_stack(name: str, guardrails: Guardrails, resources: Sequence[Resource] | Sequence[PolicyResource]) -> Outcome:
+def check_stack(name: str, guardrails: Guardrails | RailsSource, resources: Sequence[Resource] | Sequence[PolicyResource]) -> Outcome:
     """Run stack policy `name` over the resources; messages carry the resource name."""
     found = policy(name, guardrails)
     assert isinstance(found, StackValidationPolicy)

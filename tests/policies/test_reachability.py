@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE
 
-from policies.reachability import proven_paths
 from tests.conftest import CERTIFICATE
 from tests.policies.harness import check_stack, named, policy_resources, rails
 from tests.test_check_e2e import tierup
 from tierup.synth.graph import Resource, ResourceGraph
+from tierup_guardrails.reachability import proven_paths
 
 REVOKED = "(the provider revokes AWS's default allow-all egress)"
 

@@ -3,8 +3,12 @@ with the exact message on the exact resource."""
 
 from __future__ import annotations
 
-from tests.policies.harness import changed, check_stack, named, policy_resources, rails
+from pulumi_policy import EnforcementLevel
+
+from tests.policies.harness import changed, check_stack, named, policy, policy_resources, rails
 from tierup.synth.graph import Resource, ResourceGraph
+from tierup_guardrails.settings import load_settings
+from tierup_guardrails.settings.guardrails import Guardrails, guardrails_for
 
 
 def without(graph: ResourceGraph, *names: str) -> list[Resource]:
@@ -131,3 +135,21 @@ def test_a_region_without_prices_cannot_pass_the_budget_silently(prod_graph: Res
         "(stack): Add a price catalogue so the budget can be checked: no price catalogue for ca-central-1; available: "
         "ap-southeast-2, eu-west-2, us-east-1 (build one with `tierup prices refresh --region ca-central-1`)."
     ]
+
+
+def test_the_stack_config_must_name_a_valid_release(prod_graph: ResourceGraph) -> None:
+    assert check_stack("tierup-stack-config-valid", rails("v1.5"), list(prod_graph)).messages == []
+
+    def invalid() -> Guardrails:
+        return guardrails_for(load_settings({"aws:region": "us-east-1", "tierup:release": "v9"}))
+
+    assert check_stack("tierup-stack-config-valid", invalid, list(prod_graph)).messages == [
+        '(stack): Fix the stack\'s config: tierup:release: "v9" is not allowed; allowed: v1.0, v1.5, v2.0.'
+    ]
+    # Every release-aware policy then steps aside, and says why, instead of guessing a release.
+    quiet = check_stack("ec2-nat-gateway-count-within-release", invalid, list(prod_graph))
+    assert (quiet.messages, quiet.not_applicable) == ([], "the stack's tierup config is missing or invalid (see tierup-stack-config-valid)")
+    assert policy("rds-multi-az", invalid).enforcement_level is EnforcementLevel.MANDATORY
+    assert policy("rds-multi-az", rails("v1.0")).enforcement_level is EnforcementLevel.MANDATORY
+    assert policy("ecs-service-no-public-ip", rails("v1.0")).enforcement_level is EnforcementLevel.ADVISORY
+    assert policy("ecs-service-no-public-ip", rails("v1.5")).enforcement_level is EnforcementLevel.MANDATORY

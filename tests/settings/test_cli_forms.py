@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tierup.settings import ConfigError, StackSettings, load_settings
 from tierup.synth.stackfile import load_stack_config
+from tierup_guardrails.settings import ConfigError, StackSettings, load_settings
 
 HEAD = "config:\n  aws:region: us-east-1\n  tierup:release: v1.5\n"
 

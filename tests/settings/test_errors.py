@@ -2,7 +2,7 @@
 
 import pytest
 
-from tierup.settings import ConfigError, load_settings
+from tierup_guardrails.settings import ConfigError, load_settings
 
 BASE = {"tierup:release": "v1.0", "aws:region": "us-east-1"}
 

@@ -2,7 +2,7 @@
 
 import json
 
-from tierup.settings import Architecture, CacheMode, Ingress, NatStrategy, load_settings
+from tierup_guardrails.settings import Architecture, CacheMode, Ingress, NatStrategy, load_settings
 
 BASE = {"tierup:release": "v1.0", "aws:region": "us-east-1"}
 

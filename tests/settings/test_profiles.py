@@ -2,7 +2,7 @@
 
 import pytest
 
-from tierup.settings import (
+from tierup_guardrails.settings import (
     Architecture,
     CacheEngine,
     CacheMode,

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tierup.settings import ConfigError, StackSettings, load_settings
-from tierup.settings.loader import ALLOWED_KEYS
+from tierup_guardrails.settings import ConfigError, StackSettings, load_settings
+from tierup_guardrails.settings.loader import ALLOWED_KEYS
 
 _scalars = st.one_of(
     st.none(),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tierup.cost.estimator import estimate
-from tierup.cost.model import Estimate, PricedResource, load_catalogue
-from tierup.settings.model import UsageSettings
 from tierup.synth.graph import ResourceGraph
+from tierup_guardrails.cost.estimator import estimate
+from tierup_guardrails.cost.model import Estimate, PricedResource, load_catalogue
+from tierup_guardrails.settings.model import UsageSettings
 
 
 def priced_resources(graph: ResourceGraph) -> list[PricedResource]:

@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tierup.cost.model import PRICES_DIR
-from tierup.settings.guardrails import ALLOWED_DB_CLASSES
+from tierup_guardrails.cost.model import PRICES_DIR
+from tierup_guardrails.settings.guardrails import ALLOWED_DB_CLASSES
 
 PRICING_API_REGION = "us-east-1"  # the Price List Query API answers from us-east-1 for every region
 

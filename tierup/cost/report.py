@@ -1,10 +1,15 @@
 """Rendering an estimate: an aligned table for people, markdown for PR comments, and JSON in
-Infracost's output schema (version 0.2) so that Infracost's own `output`/`comment` can render it.
+Infracost's output format (version 0.2) so that Infracost's own `output`/`comment` can render it.
 
-Differences from Infracost's schema, by design: each project's `metadata` carries tierup's
-`release`, `budget` and `goal`; usage-based stack lines (logs, Secrets Manager calls, data out)
-appear as a pseudo-resource `tierup:stack/usage`; unpriced components carry `"price": null`
-with a `tierupNote` saying why, where Infracost would drop them.
+The JSON validates against Infracost's published schema (schema/infracost.schema.json in
+github.com/infracost/infracost; the copy the tests use is tests/cost/infracost.schema.json).
+Where tierup says more than that schema has fields for, it uses the places the schema leaves
+open: each project's release and budget verdict are a warning diagnostic (`metadata.warnings`,
+with the amounts in its `data`); why a component has no price is in its resource's `metadata`
+(`notes`), and the component says `priceNotFound`. Usage-based stack lines (logs, Secrets Manager
+calls, data out) appear as a pseudo-resource `tierup:stack/usage`. There is no earlier estimate,
+so `pastBreakdown` is empty and `diff` is the whole breakdown, as Infracost's `diff` shows a new
+project; there is no git metadata, so the VCS fields are empty as in Infracost's runs outside git.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from tierup.cost.model import HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate
 from tierup.summary import render_table
+from tierup_guardrails.cost.model import HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate
 
 
 def _money(value: float) -> str:
@@ -80,17 +85,36 @@ def render_cost_markdown(estimates: Sequence[Estimate]) -> str:
 
 
 def infracost_json(estimates: Sequence[Estimate], now: datetime | None = None) -> dict[str, object]:
-    """The estimates as an Infracost JSON document (schema version 0.2)."""
+    """The estimates as an Infracost JSON document (output version 0.2)."""
     projects = [_project(e) for e in estimates]
+    hourly, monthly = _decimal(sum(e.total for e in estimates) / HOURS_PER_MONTH), _decimal(sum(e.total for e in estimates))
     return {
-        "version": "0.2",
+        "version": INFRACOST_OUTPUT_VERSION,
+        "metadata": {
+            "infracostCommand": "breakdown",
+            "vcsBranch": "",
+            "vcsCommitSha": "",
+            "vcsCommitAuthorName": "",
+            "vcsCommitAuthorEmail": "",
+            "vcsCommitTimestamp": NO_VCS_TIMESTAMP,
+            "vcsCommitMessage": "",
+        },
         "currency": "USD",
         "projects": projects,
-        "totalHourlyCost": _decimal(sum(e.total for e in estimates) / HOURS_PER_MONTH),
-        "totalMonthlyCost": _decimal(sum(e.total for e in estimates)),
+        "totalHourlyCost": hourly,
+        "totalMonthlyCost": monthly,
+        "pastTotalHourlyCost": "0",
+        "pastTotalMonthlyCost": "0",
+        "diffTotalHourlyCost": hourly,
+        "diffTotalMonthlyCost": monthly,
         "timeGenerated": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "summary": _sum_summaries([project["summary"] for project in projects]),  # type: ignore[misc]
     }
+
+
+INFRACOST_OUTPUT_VERSION = "0.2"
+NO_VCS_TIMESTAMP = "0001-01-01T00:00:00Z"
+"""What Infracost writes for the commit time outside git (Go's zero time)."""
 
 
 def _sum_summaries(summaries: list[dict[str, object]]) -> dict[str, object]:
@@ -112,41 +136,66 @@ def _project(estimate: Estimate) -> dict[str, object]:
     resources: dict[str, list[CostLine]] = {}
     for line in estimate.lines:
         resources.setdefault(f"{line.resource}\0{line.resource_type}", []).append(line)
-    breakdown = [_resource(key.split("\0")[0], key.split("\0")[1], lines) for key, lines in resources.items()]
+    breakdown = _breakdown([_resource(key.split("\0")[0], key.split("\0")[1], lines) for key, lines in resources.items()], estimate.total)
     return {
         "name": f"tierup/{estimate.stack}",
-        "metadata": {"stack": estimate.stack, "release": estimate.release, "region": estimate.region, "budget": estimate.budget_usd, "goal": estimate.goal_usd},
-        "pastBreakdown": None,
-        "breakdown": {
-            "resources": breakdown,
-            "totalHourlyCost": _decimal(estimate.total / HOURS_PER_MONTH),
-            "totalMonthlyCost": _decimal(estimate.total),
-        },
-        "diff": None,
+        "displayName": estimate.stack,
+        "metadata": {"path": f"Pulumi.{estimate.stack}.yaml", "type": "pulumi_stack", "warnings": [_budget_diagnostic(estimate)]},
+        "pastBreakdown": _breakdown([], 0.0),
+        "breakdown": breakdown,
+        "diff": breakdown,
         "summary": _summary(list(estimate.lines)),
     }
 
 
+def _breakdown(resources: list[dict[str, object]], monthly: float) -> dict[str, object]:
+    return {
+        "resources": resources,
+        "totalHourlyCost": _decimal(monthly / HOURS_PER_MONTH),
+        "totalMonthlyCost": _decimal(monthly),
+        "totalMonthlyUsageCost": None,  # tierup does not split usage-based cost out of the total
+    }
+
+
+def _budget_diagnostic(estimate: Estimate) -> dict[str, object]:
+    """The stack's release and budget verdict, in the one open-ended place a project has."""
+    return {
+        "code": 0,
+        "message": f"release {estimate.release}: {budget_line(estimate)}",
+        "data": {
+            "stack": estimate.stack,
+            "release": estimate.release,
+            "region": estimate.region,
+            "budget": estimate.budget_usd,
+            "goal": estimate.goal_usd,
+            "withinBudget": estimate.within_budget,
+        },
+        "isError": False,
+    }
+
+
 def _resource(name: str, resource_type: str, lines: list[CostLine]) -> dict[str, object]:
+    shown = [line for line in lines if line.status != "free"]
     components = [
         {
             "name": line.item,
             "unit": line.unit,
+            "hourlyQuantity": _decimal(line.quantity / HOURS_PER_MONTH),
             "monthlyQuantity": _decimal(line.quantity),
             "price": _decimal(line.price.usd) if line.price else None,
             "hourlyCost": _decimal(line.monthly / HOURS_PER_MONTH) if line.status == PRICED else None,
             "monthlyCost": _decimal(line.monthly) if line.status == PRICED else None,
-            **({"tierupNote": line.note} if line.note else {}),
+            "priceNotFound": line.status == UNPRICED,
         }
-        for line in lines
-        if line.status != "free"
+        for line in shown
     ]
+    notes = {line.item: line.note for line in shown if line.note}
     monthly = sum(line.monthly for line in lines)
     return {
         "name": name,
         "resourceType": resource_type,
         "tags": {},
-        "metadata": {"tier": lines[0].tier},
+        "metadata": {"tier": lines[0].tier, **({"notes": notes} if notes else {})},
         "hourlyCost": _decimal(monthly / HOURS_PER_MONTH) if components else None,
         "monthlyCost": _decimal(monthly) if components else None,
         "costComponents": components,

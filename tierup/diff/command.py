@@ -7,12 +7,12 @@ from pathlib import Path
 
 from tierup.check import StackCheck, check_stack
 from tierup.cost.from_graph import estimate_graph
-from tierup.cost.model import Estimate
 from tierup.diff.checklist import checklist
 from tierup.diff.compare import GraphDiff, compare
 from tierup.diff.sides import worktree_at
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import synthesize
+from tierup_guardrails.cost.model import Estimate
 
 EXIT_DANGER = 3
 

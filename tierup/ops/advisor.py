@@ -8,7 +8,7 @@ from typing import Any
 
 from tierup.ops.discovery import LiveStack
 from tierup.ops.metrics import Series, hourly
-from tierup.settings.model import Release
+from tierup_guardrails.settings.model import Release
 
 TRIGGERED, OK, NO_DATA = "TRIGGERED", "ok", "no data"
 # A condition "stays" true when it holds in more than half of the window's hours.

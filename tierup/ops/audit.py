@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tierup.ops.discovery import LiveStack
-from tierup.settings.guardrails import Guardrails
-from tierup.settings.model import StackSettings
+from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.settings.model import StackSettings
 
 OK, DRIFT = "ok", "DRIFT"
 

@@ -9,18 +9,18 @@ from datetime import date
 from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
-from tierup.cost.model import Estimate
 from tierup.ops import advisor
 from tierup.ops.audit import DRIFT, audit
 from tierup.ops.aws import Aws, aws_errors
 from tierup.ops.discovery import LiveStack, discover
 from tierup.ops.endpoint import endpoint
 from tierup.ops.spend import spend
-from tierup.settings import Release, StackSettings, load_settings
-from tierup.settings.guardrails import guardrails_for
 from tierup.summary import render_table
 from tierup.synth.runner import synthesize
 from tierup.synth.stackfile import load_stack_config
+from tierup_guardrails.cost.model import Estimate
+from tierup_guardrails.settings import Release, StackSettings, load_settings
+from tierup_guardrails.settings.guardrails import guardrails_for
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

@@ -55,7 +55,8 @@ def synthesize_all(project_dir: Path, requests: list[SynthRequest]) -> list[Reso
 
 
 def _worker_env(toolkit_root: Path) -> dict[str, str]:
-    # The worker must import this very tierup (or the given checkout's), installed or not.
-    package_root = str(toolkit_root)
-    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+    # The worker must import this very tierup and tierup_guardrails (or the given checkout's),
+    # installed or not: both roots go first on the path, ahead of any installed copy.
+    roots = (str(toolkit_root), str(toolkit_root / "policies"))
+    path = os.pathsep.join(p for p in (*roots, os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path}

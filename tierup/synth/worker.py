@@ -16,9 +16,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from tierup.settings import ConfigError, StackSettings, load_settings
 from tierup.synth.graph import SECRET, ResourceGraph
 from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
+from tierup_guardrails.settings import ConfigError, StackSettings, load_settings
 
 EXIT_USAGE = 2
 

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Level, Spec, as_list, of_type, stack_policy
-from tierup.cost.estimator import estimate
-from tierup.cost.model import CostError, PricedResource, load_catalogue
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Level, RailsSource, Spec, as_list, of_type, stack_policy
+from tierup_guardrails.cost.estimator import estimate
+from tierup_guardrails.cost.model import CostError, PricedResource, load_catalogue
+from tierup_guardrails.settings.guardrails import Guardrails
 
 WITHIN_BUDGET = Spec(
     name="cost-estimate-within-budget",
@@ -83,5 +83,5 @@ def _alert_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Ite
                 )
 
 
-def policies(rails: Guardrails) -> list[Policy]:
-    return [stack_policy(WITHIN_BUDGET, _budget_violations, rails), stack_policy(ALERTS_DELIVERED, _alert_violations, rails)]
+def policies(source: RailsSource) -> list[Policy]:
+    return [stack_policy(WITHIN_BUDGET, _budget_violations, source), stack_policy(ALERTS_DELIVERED, _alert_violations, source)]

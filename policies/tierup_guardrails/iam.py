@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from policies.base import Props, Spec, as_list, json_document, resource_policy
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Props, RailsSource, Spec, as_list, json_document, resource_policy
+from tierup_guardrails.settings.guardrails import Guardrails
 
 POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy")
 ROLE = "aws:iam/role:Role"
@@ -66,9 +66,9 @@ def _trust_violations(props: Props, _: Guardrails) -> Iterable[str]:
             yield "Name the principals that may assume the role instead of *."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        resource_policy(NO_WILDCARD_ACTIONS, POLICY_TYPES, _wildcard_action_violations, rails),
-        resource_policy(NO_PASSROLE_ON_ALL, POLICY_TYPES, _passrole_violations, rails),
-        resource_policy(TRUST_NAMED_PRINCIPALS, (ROLE,), _trust_violations, rails),
+        resource_policy(NO_WILDCARD_ACTIONS, POLICY_TYPES, _wildcard_action_violations, source),
+        resource_policy(NO_PASSROLE_ON_ALL, POLICY_TYPES, _passrole_violations, source),
+        resource_policy(TRUST_NAMED_PRINCIPALS, (ROLE,), _trust_violations, source),
     ]

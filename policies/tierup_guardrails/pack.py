@@ -1,19 +1,22 @@
-"""The whole pack for one stack: every area's policies, built for the stack's release."""
+"""The whole pack: every area's policies, built once without config; each reads the release of
+the stack it runs for."""
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies import cache, compute, constraints, cost, data, iam, lifecycle, network, observability, reachability, runtime
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails import budget, cache, compute, constraints, data, iam, lifecycle, network, observability, reachability, runtime, stack_rails
+from tierup_guardrails.base import RailsSource
+from tierup_guardrails.stack_rails import rails_from_engine
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (network, reachability, compute, runtime, data, cache, iam, observability, constraints, lifecycle, cost)
+AREAS = (stack_rails, network, reachability, compute, runtime, data, cache, iam, observability, constraints, lifecycle, budget)
 
 
-def all_policies(rails: Guardrails) -> list[Policy]:
-    """Every policy, in area order, with the levels and limits of the release."""
-    return [policy for area in AREAS for policy in area.policies(rails)]
+def all_policies(source: RailsSource = rails_from_engine) -> list[Policy]:
+    """Every policy, in area order; `source` gives the guardrails when a policy runs (the
+    engine's stack config by default, fixed guardrails in tests)."""
+    return [policy for area in AREAS for policy in area.policies(source)]
 
 
 # Scanner checks this pack deliberately does not enforce, or enforces differently, and why

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.base import as_list, depends_on, number, of_type, truthy
-from policies.literal_inputs import UNREADABLE, Network, literal, network
+from tierup_guardrails.base import as_list, depends_on, number, of_type, truthy
+from tierup_guardrails.literal_inputs import UNREADABLE, Network, literal, network
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from components.tags import REQUIRED_TAG_KEYS
-from policies.base import Props, Spec, number, resource_policy
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Props, RailsSource, Spec, number, resource_policy
+from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.tags import REQUIRED_TAG_KEYS
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
@@ -58,7 +58,7 @@ TAGS = Spec(
     name="tags-required",
     description="Every taggable resource carries Project, Stack, Release, Tier and ManagedBy, and its Release tag is the stack's release.",
     severity=Severity.LOW,
-    remediation="Build tags with components.tags.StackTags.for_resource.",
+    remediation="Build tags with tierup_guardrails.tags.StackTags.for_resource.",
     references=("cost-allocation",),
 )
 
@@ -79,8 +79,8 @@ def _tag_violations(props: Props, rails: Guardrails) -> Iterable[str]:
         yield f"Set the Release tag to {rails.release.value}, the stack's release (it is {tags.get('Release')})."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        resource_policy(LOG_RETENTION, (LOG_GROUP,), _retention_violations, rails),
-        resource_policy(TAGS, TAGGABLE_TYPES, _tag_violations, rails),
+        resource_policy(LOG_RETENTION, (LOG_GROUP,), _retention_violations, source),
+        resource_policy(TAGS, TAGGABLE_TYPES, _tag_violations, source),
     ]

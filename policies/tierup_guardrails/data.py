@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Level, Props, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.settings.guardrails import Guardrails
 
 DB_INSTANCE = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
@@ -234,20 +234,20 @@ def _ingress_from_app_violations(resources: Sequence[PolicyResource], _: Guardra
             yield "Admit only the app's security group (a security-group reference, never a CIDR).", rule.urn
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     instance = (DB_INSTANCE,)
     return [
-        resource_policy(NOT_PUBLIC, instance, _not_public_violations, rails),
-        resource_policy(ENCRYPTED, instance, _encryption_violations, rails),
-        stack_policy(FORCE_SSL, _force_ssl_violations, rails),
-        stack_policy(GENERATED_PASSWORD, _generated_password_violations, rails),
-        resource_policy(LOG_EXPORTS, instance, _log_export_violations, rails),
-        resource_policy(MINOR_UPGRADES, instance, _minor_upgrade_violations, rails),
-        resource_policy(MULTI_AZ, instance, _multi_az_violations, rails),
-        resource_policy(BACKUPS, instance, _backup_violations, rails),
-        resource_policy(DELETION_PROTECTION, instance, _deletion_protection_violations, rails),
-        stack_policy(PROTECT, _protect_violations, rails),
-        resource_policy(INSTANCE_CLASS, instance, _instance_class_violations, rails),
-        resource_policy(PROXY_TLS, (DB_PROXY,), _proxy_tls_violations, rails),
-        stack_policy(INGRESS_FROM_APP, _ingress_from_app_violations, rails),
+        resource_policy(NOT_PUBLIC, instance, _not_public_violations, source),
+        resource_policy(ENCRYPTED, instance, _encryption_violations, source),
+        stack_policy(FORCE_SSL, _force_ssl_violations, source),
+        stack_policy(GENERATED_PASSWORD, _generated_password_violations, source),
+        resource_policy(LOG_EXPORTS, instance, _log_export_violations, source),
+        resource_policy(MINOR_UPGRADES, instance, _minor_upgrade_violations, source),
+        resource_policy(MULTI_AZ, instance, _multi_az_violations, source),
+        resource_policy(BACKUPS, instance, _backup_violations, source),
+        resource_policy(DELETION_PROTECTION, instance, _deletion_protection_violations, source),
+        stack_policy(PROTECT, _protect_violations, source),
+        resource_policy(INSTANCE_CLASS, instance, _instance_class_violations, source),
+        resource_policy(PROXY_TLS, (DB_PROXY,), _proxy_tls_violations, source),
+        stack_policy(INGRESS_FROM_APP, _ingress_from_app_violations, source),
     ]

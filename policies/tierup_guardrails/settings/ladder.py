@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
-from tierup.settings.model import (
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.settings.model import (
     AppSettings,
     BudgetSettings,
     CacheSettings,

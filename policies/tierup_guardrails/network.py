@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Level, Props, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.settings.guardrails import Guardrails
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 VPC = "aws:ec2/vpc:Vpc"
@@ -148,13 +148,13 @@ def _edge_violations(resources: Sequence[PolicyResource], rails: Guardrails) -> 
                 yield f"Close port {shown} to the internet: only the load balancer may be reached from anywhere, on 80 and 443.", resource.urn
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     rule_types = (SG_INGRESS_RULE, SG_RULE, SECURITY_GROUP)
     return [
-        stack_policy(NAT_COUNT, _nat_count_violations, rails),
-        stack_policy(FLOW_LOGS, _flow_log_violations, rails),
-        stack_policy(DEFAULT_SG_CLOSED, _default_sg_violations, rails),
-        resource_policy(NO_PUBLIC_IP_ON_LAUNCH, (SUBNET,), _public_ip_on_launch_violations, rails),
-        resource_policy(NO_ADMIN_PORTS, rule_types, _admin_port_violations, rails),
-        stack_policy(EDGE_ONLY, _edge_violations, rails),
+        stack_policy(NAT_COUNT, _nat_count_violations, source),
+        stack_policy(FLOW_LOGS, _flow_log_violations, source),
+        stack_policy(DEFAULT_SG_CLOSED, _default_sg_violations, source),
+        resource_policy(NO_PUBLIC_IP_ON_LAUNCH, (SUBNET,), _public_ip_on_launch_violations, source),
+        resource_policy(NO_ADMIN_PORTS, rule_types, _admin_port_violations, source),
+        stack_policy(EDGE_ONLY, _edge_violations, source),
     ]

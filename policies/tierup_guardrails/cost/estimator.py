@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from tierup.cost.model import FREE, HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate, PriceCatalogue, PricedResource
-from tierup.settings.model import UsageSettings
+from tierup_guardrails.cost.model import FREE, HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate, PriceCatalogue, PricedResource
+from tierup_guardrails.settings.model import UsageSettings
 
 FREE_TYPES = frozenset(
     {

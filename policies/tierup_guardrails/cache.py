@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from pulumi_policy import Policy, Severity
 
-from policies.base import Level, Props, Spec, as_list, number, resource_policy, truthy
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, number, resource_policy, truthy
+from tierup_guardrails.settings.guardrails import Guardrails
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CACHE_TYPES = (REPLICATION_GROUP, "aws:elasticache/cluster:Cluster", "aws:elasticache/serverlessCache:ServerlessCache")
@@ -69,10 +69,10 @@ def _failover_violations(props: Props, _: Guardrails) -> Iterable[str]:
             yield "Set multiAzEnabled to true."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        resource_policy(NOT_BEFORE_RELEASE, CACHE_TYPES, _release_violations, rails),
-        resource_policy(ENCRYPTION, (REPLICATION_GROUP,), _encryption_violations, rails),
-        resource_policy(AUTH, (REPLICATION_GROUP,), _auth_violations, rails),
-        resource_policy(FAILOVER, (REPLICATION_GROUP,), _failover_violations, rails),
+        resource_policy(NOT_BEFORE_RELEASE, CACHE_TYPES, _release_violations, source),
+        resource_policy(ENCRYPTION, (REPLICATION_GROUP,), _encryption_violations, source),
+        resource_policy(AUTH, (REPLICATION_GROUP,), _auth_violations, source),
+        resource_policy(FAILOVER, (REPLICATION_GROUP,), _failover_violations, source),
     ]

@@ -1,10 +1,10 @@
 """Stack settings: the release ladder and the validated merge of a stack's overrides."""
 
-from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
-from tierup.settings.errors import ConfigError
-from tierup.settings.ladder import PROFILES
-from tierup.settings.loader import ALLOWED_KEYS, load_settings
-from tierup.settings.model import (
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.settings.errors import ConfigError
+from tierup_guardrails.settings.ladder import PROFILES
+from tierup_guardrails.settings.loader import ALLOWED_KEYS, load_settings
+from tierup_guardrails.settings.model import (
     BudgetSettings,
     CacheSettings,
     ComputeSettings,

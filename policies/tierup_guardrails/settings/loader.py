@@ -8,12 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
-from components.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
-from components.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
-from tierup.settings.errors import HIDDEN, MISSING, ConfigError
-from tierup.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
-from tierup.settings.fields import (
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError
+from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
+from tierup_guardrails.settings.fields import (
     LOG_RETENTION_DAYS,
     Parser,
     amount_up_to,
@@ -30,8 +28,8 @@ from tierup.settings.fields import (
     scalar_text,
     text_matching,
 )
-from tierup.settings.ladder import PROFILES
-from tierup.settings.model import (
+from tierup_guardrails.settings.ladder import PROFILES
+from tierup_guardrails.settings.model import (
     AppSettings,
     BudgetSettings,
     CacheSettings,
@@ -42,6 +40,8 @@ from tierup.settings.model import (
     StackSettings,
     UsageSettings,
 )
+from tierup_guardrails.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
+from tierup_guardrails.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
 
 Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pulumi_policy.proxy import UnknownValueError
 
-from policies.base import as_list, number
+from tierup_guardrails.base import as_list, number
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from pulumi_policy import PolicyResource
 
-from policies.base import depends_on, of_type
-from policies.literal_inputs import UNREADABLE, Network, literal, literal_items, network
-from policies.network_endpoints import SUBNET, Endpoint, endpoints, fronted_by, proxied_by, target_ports
-from policies.network_groups import Group, Rule, security_groups
+from tierup_guardrails.base import depends_on, of_type
+from tierup_guardrails.literal_inputs import UNREADABLE, Network, literal, literal_items, network
+from tierup_guardrails.network_endpoints import SUBNET, Endpoint, endpoints, fronted_by, proxied_by, target_ports
+from tierup_guardrails.network_groups import Group, Rule, security_groups
 
 VPC = "aws:ec2/vpc:Vpc"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"

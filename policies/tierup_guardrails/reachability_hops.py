@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policies.literal_inputs import Network
-from policies.network_endpoints import LOAD_BALANCER, TASKS, Endpoint
-from policies.network_groups import Rule
-from policies.network_model import Model
+from tierup_guardrails.literal_inputs import Network
+from tierup_guardrails.network_endpoints import LOAD_BALANCER, TASKS, Endpoint
+from tierup_guardrails.network_groups import Rule
+from tierup_guardrails.network_model import Model
 
 INTERNET = "internet"
 REVOKED_EGRESS = "(the provider revokes AWS's default allow-all egress)"

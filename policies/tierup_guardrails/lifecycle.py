@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Spec, stack_policy, truthy
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import RailsSource, Spec, stack_policy, truthy
+from tierup_guardrails.settings.guardrails import Guardrails
 
 DB_INSTANCE = "aws:rds/instance:Instance"
 # The resources whose deletion loses data: a primary database (a replica is rebuilt from it).
@@ -50,5 +50,5 @@ def _protection_violations(resources: Sequence[PolicyResource], _: Guardrails) -
             )
 
 
-def policies(rails: Guardrails) -> list[Policy]:
-    return [stack_policy(ONLY_DATA_HOLDERS_PROTECTED, _protection_violations, rails)]
+def policies(source: RailsSource) -> list[Policy]:
+    return [stack_policy(ONLY_DATA_HOLDERS_PROTECTED, _protection_violations, source)]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from pulumi_policy import PolicyResource
 
-from policies.base import as_list, depends_on, json_document, number, of_type
-from policies.literal_inputs import UNREADABLE, literal, literal_items, literal_port
-from policies.network_groups import SECURITY_GROUP
+from tierup_guardrails.base import as_list, depends_on, json_document, number, of_type
+from tierup_guardrails.literal_inputs import UNREADABLE, literal, literal_items, literal_port
+from tierup_guardrails.network_groups import SECURITY_GROUP
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ECS_SERVICE = "aws:ecs/service:Service"

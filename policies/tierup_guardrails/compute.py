@@ -6,9 +6,23 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Level, Props, Spec, as_list, depends_on, json_document, number, of_type, resource_policy, stack_policy, truthy, when
-from tierup.settings.guardrails import Guardrails
-from tierup.settings.loader import SECRET_LOOKING_NAME
+from tierup_guardrails.base import (
+    Level,
+    Props,
+    RailsSource,
+    Spec,
+    as_list,
+    depends_on,
+    json_document,
+    number,
+    of_type,
+    resource_policy,
+    stack_policy,
+    truthy,
+    when,
+)
+from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.settings.loader import SECRET_LOOKING_NAME
 
 ECS_SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -241,20 +255,20 @@ def _known_bad_inputs_violations(props: Props, _: Guardrails) -> Iterable[str]:
         yield "Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group to the web ACL."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        resource_policy(NO_PUBLIC_IP, (ECS_SERVICE,), _public_ip_violations, rails),
-        resource_policy(NOT_PRIVILEGED, (TASK_DEFINITION,), _privileged_violations, rails),
-        resource_policy(READ_ONLY_ROOT, (TASK_DEFINITION,), _read_only_root_violations, rails),
-        resource_policy(LOGGING, (TASK_DEFINITION,), _logging_violations, rails),
-        resource_policy(NO_PLAINTEXT_SECRETS, (TASK_DEFINITION,), _plaintext_secret_violations, rails),
-        stack_policy(SEPARATE_ROLES, _separate_role_violations, rails),
-        resource_policy(CONTAINER_INSIGHTS, (ECS_CLUSTER,), _container_insights_violations, rails),
-        resource_policy(TASK_COUNT, (ECS_SERVICE, SCALING_TARGET), _task_count_violations, rails),
-        stack_policy(ALB_WITH_WAF, _alb_with_waf_violations, rails),
-        resource_policy(HTTPS_ONLY, LISTENERS, _https_only_violations, rails),
-        resource_policy(TLS_POLICY, LISTENERS, _tls_policy_violations, rails),
-        resource_policy(DROP_INVALID_HEADERS, LOAD_BALANCERS, _drop_invalid_headers_violations, rails),
-        resource_policy(DESYNC_MITIGATION, LOAD_BALANCERS, _desync_violations, rails),
-        resource_policy(KNOWN_BAD_INPUTS, (WEB_ACL,), _known_bad_inputs_violations, rails),
+        resource_policy(NO_PUBLIC_IP, (ECS_SERVICE,), _public_ip_violations, source),
+        resource_policy(NOT_PRIVILEGED, (TASK_DEFINITION,), _privileged_violations, source),
+        resource_policy(READ_ONLY_ROOT, (TASK_DEFINITION,), _read_only_root_violations, source),
+        resource_policy(LOGGING, (TASK_DEFINITION,), _logging_violations, source),
+        resource_policy(NO_PLAINTEXT_SECRETS, (TASK_DEFINITION,), _plaintext_secret_violations, source),
+        stack_policy(SEPARATE_ROLES, _separate_role_violations, source),
+        resource_policy(CONTAINER_INSIGHTS, (ECS_CLUSTER,), _container_insights_violations, source),
+        resource_policy(TASK_COUNT, (ECS_SERVICE, SCALING_TARGET), _task_count_violations, source),
+        stack_policy(ALB_WITH_WAF, _alb_with_waf_violations, source),
+        resource_policy(HTTPS_ONLY, LISTENERS, _https_only_violations, source),
+        resource_policy(TLS_POLICY, LISTENERS, _tls_policy_violations, source),
+        resource_policy(DROP_INVALID_HEADERS, LOAD_BALANCERS, _drop_invalid_headers_violations, source),
+        resource_policy(DESYNC_MITIGATION, LOAD_BALANCERS, _desync_violations, source),
+        resource_policy(KNOWN_BAD_INPUTS, (WEB_ACL,), _known_bad_inputs_violations, source),
     ]

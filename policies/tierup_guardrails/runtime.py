@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from policies.base import Props, Spec, as_list, number, resource_policy
-from policies.compute import TASK_DEFINITION, containers
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import Props, RailsSource, Spec, as_list, number, resource_policy
+from tierup_guardrails.compute import TASK_DEFINITION, containers
+from tierup_guardrails.settings.guardrails import Guardrails
 
 ROOT_USERS = ("0", "root")
 PREPARED = ("SUCCESS", "COMPLETE")
@@ -97,5 +97,5 @@ def _writable_path_violations(props: Props, _: Guardrails) -> Iterable[str]:
                 yield f"Mount a tmpfs at {path} for container {name}: its image writes there and the root file system is read-only."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
-    return [resource_policy(WRITABLE_PATHS, (TASK_DEFINITION,), _writable_path_violations, rails)]
+def policies(source: RailsSource) -> list[Policy]:
+    return [resource_policy(WRITABLE_PATHS, (TASK_DEFINITION,), _writable_path_violations, source)]

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from components.modes import CacheMode, Ingress
-from tierup.settings.ladder import PROFILES
-from tierup.settings.model import Release, StackSettings, UsageSettings
+from tierup_guardrails.modes import CacheMode, Ingress
+from tierup_guardrails.settings.ladder import PROFILES
+from tierup_guardrails.settings.model import Release, StackSettings, UsageSettings
 
 # Instance classes each release may run: burstable Graviton while small, general purpose at scale.
 ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(

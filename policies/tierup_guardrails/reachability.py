@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from policies.base import Spec, stack_policy
-from policies.literal_inputs import Network
-from policies.network_endpoints import CACHE, DATA_KINDS, DATABASE, PROXY, REPLICA, TASKS, Endpoint
-from policies.network_groups import port_range
-from policies.network_model import Model, build_model
-from policies.reachability_hops import INTERNET, Hop, Violation, leak
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.base import RailsSource, Spec, stack_policy
+from tierup_guardrails.literal_inputs import Network
+from tierup_guardrails.network_endpoints import CACHE, DATA_KINDS, DATABASE, PROXY, REPLICA, TASKS, Endpoint
+from tierup_guardrails.network_groups import port_range
+from tierup_guardrails.network_model import Model, build_model
+from tierup_guardrails.reachability_hops import INTERNET, Hop, Violation, leak
+from tierup_guardrails.settings.guardrails import Guardrails
 
 OUTBOUND_PORT = 443
 """Image pulls, logs, secrets and AWS APIs: the tasks' one promised way out."""
@@ -211,8 +211,8 @@ def _forbidden_violations(resources: Sequence[PolicyResource], rails: Guardrails
         yield from _leaks_into_data(model, target)
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        stack_policy(PROMISED, _promised_violations, rails),
-        stack_policy(FORBIDDEN, _forbidden_violations, rails),
+        stack_policy(PROMISED, _promised_violations, source),
+        stack_policy(FORBIDDEN, _forbidden_violations, source),
     ]

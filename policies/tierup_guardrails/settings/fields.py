@@ -9,7 +9,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar
 
-from tierup.settings.errors import ConfigError
+from tierup_guardrails.settings.errors import ConfigError
 
 E = TypeVar("E", bound=Enum)
 Parser = Callable[[str, object], object]

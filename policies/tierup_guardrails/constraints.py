@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, ResourceValidationArgs, Severity
 
-from components.zones import UNSUPPORTED_ZONE_IDS
-from policies.base import (
+from tierup_guardrails.base import (
     Props,
+    RailsSource,
     Spec,
     as_list,
     depends_on,
@@ -23,7 +23,8 @@ from policies.base import (
     stack_policy,
     truthy,
 )
-from tierup.settings.guardrails import Guardrails
+from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.zones import UNSUPPORTED_ZONE_IDS
 
 DB_INSTANCE = "aws:rds/instance:Instance"
 DB_PROXY = "aws:rds/proxy:Proxy"
@@ -209,13 +210,13 @@ def _name_violations(args: ResourceValidationArgs, _: Guardrails) -> Iterable[st
         yield f"Write {rule.key} {name!r} with {rule.described}."
 
 
-def policies(rails: Guardrails) -> list[Policy]:
+def policies(source: RailsSource) -> list[Policy]:
     return [
-        stack_policy(REPLICA_CREDENTIALS, _replica_credential_violations, rails),
-        resource_policy(PASSWORD_CONFLICT, (DB_INSTANCE,), _password_conflict_violations, rails),
-        resource_policy(STORAGE_CEILING, (DB_INSTANCE,), _storage_ceiling_violations, rails),
-        stack_policy(PROXY_ZONES, _proxy_zone_violations, rails),
-        stack_policy(SPOT_ARCHITECTURE, _capacity_violations, rails),
-        stack_policy(ALB_ZONES, _alb_zone_violations, rails),
-        resource_args_policy(NAME_LIMITS, tuple(NAME_RULES), _name_violations, rails),
+        stack_policy(REPLICA_CREDENTIALS, _replica_credential_violations, source),
+        resource_policy(PASSWORD_CONFLICT, (DB_INSTANCE,), _password_conflict_violations, source),
+        resource_policy(STORAGE_CEILING, (DB_INSTANCE,), _storage_ceiling_violations, source),
+        stack_policy(PROXY_ZONES, _proxy_zone_violations, source),
+        stack_policy(SPOT_ARCHITECTURE, _capacity_violations, source),
+        stack_policy(ALB_ZONES, _alb_zone_violations, source),
+        resource_args_policy(NAME_LIMITS, tuple(NAME_RULES), _name_violations, source),
     ]

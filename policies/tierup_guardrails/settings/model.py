@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from components.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 
 
 class Release(StrEnum):
