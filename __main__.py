@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 
 # The release ladder, its guardrails and the tags live in the policy pack's package, which must
 # run from a copy of policies/ alone (`pulumi policy publish`); the program reads them there too.
@@ -20,6 +21,8 @@ from tierup_guardrails.tags import StackTags
 
 settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)
+# Known at preview (an invoke), so ARNs written from it keep the guardrails' inputs known.
+account_id = aws.get_caller_identity_output().account_id
 app, compute, data, cache = settings.app, settings.compute, settings.data, settings.cache
 
 network = NetworkTier(
@@ -28,6 +31,7 @@ network = NetworkTier(
         cidr_block=settings.network.cidr,
         availability_zones=settings.network.availability_zones,
         region=settings.region,
+        account_id=account_id,
         nat_strategy=settings.network.nat_strategy,
         enable_flow_logs=settings.network.flow_logs,
         flow_log_retention_days=settings.network.log_retention_days,
@@ -39,6 +43,8 @@ database = DataTier(
     "data",
     DataTierArgs(
         vpc_id=network.vpc_id,
+        region=settings.region,
+        account_id=account_id,
         isolated_subnet_ids=network.isolated_subnet_ids,
         app_security_group_id=network.app_security_group_id,
         engine_version=data.engine_version,
@@ -62,6 +68,8 @@ app_cache = CacheTier(
     CacheTierArgs(
         mode=cache.mode,
         vpc_id=network.vpc_id,
+        region=settings.region,
+        account_id=account_id,
         isolated_subnet_ids=network.isolated_subnet_ids,
         app_security_group_id=network.app_security_group_id,
         engine=cache.engine,
@@ -81,6 +89,7 @@ compute_tier = ComputeTier(
         private_subnet_ids=network.private_subnet_ids,
         app_security_group_id=network.app_security_group_id,
         region=settings.region,
+        account_id=account_id,
         container=AppContainer(
             image=app.image,
             port=app.port,

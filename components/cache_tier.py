@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.arns import secret_partial_arn
+from components.endpoint_parameter import endpoint_parameter
 from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.security_rules import group_admitting
@@ -29,6 +31,10 @@ class CacheTierArgs:
     """postgres: no AWS resources; redis: an ElastiCache replication group."""
     vpc_id: pulumi.Input[str]
     """VPC of the replication group."""
+    region: str
+    """Region of the stack, for the ARNs the app reads its settings from."""
+    account_id: pulumi.Input[str]
+    """Account of the stack, for the same ARNs (known at preview, unlike assigned ARNs)."""
     isolated_subnet_ids: pulumi.Input[Sequence[str]]
     """Isolated subnets for the cache nodes."""
     app_security_group_id: pulumi.Input[str]
@@ -69,13 +75,19 @@ class CacheTier(pulumi.ComponentResource):
             secret_arns: dict[str, pulumi.Input[str]] = {}
         else:
             group, secret = self._create_replication_group()
-            environment = {
-                "CACHE_BACKEND": args.engine.value,
-                "REDIS_HOST": group.primary_endpoint_address,
-                "REDIS_PORT": str(REDIS_PORT),
-                "REDIS_TLS": "true",
-            }
-            secret_arns = {"REDIS_AUTH_TOKEN": secret.arn}
+            environment = {"CACHE_BACKEND": args.engine.value, "REDIS_PORT": str(REDIS_PORT), "REDIS_TLS": "true"}
+            # By name-built ARNs, known at preview (components/arns.py).
+            token = pulumi.Output.all(args.account_id, secret.name).apply(lambda values: secret_partial_arn(args.region, values[0], values[1]))
+            host = endpoint_parameter(
+                child_name(name, "host"),
+                path=f"/{args.tags.project}/{args.tags.stack}/cache/host",
+                value=group.primary_endpoint_address,
+                region=args.region,
+                account_id=args.account_id,
+                tags=self._tags("host"),
+                opts=self._child,
+            )
+            secret_arns = {"REDIS_AUTH_TOKEN": token, "REDIS_HOST": host}
         self.app_environment = environment
         self.app_secret_arns = secret_arns
         self.register_outputs({"app_environment": self.app_environment, "app_secret_arns": self.app_secret_arns})

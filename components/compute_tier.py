@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.arns import log_group_arn
 from components.container import CONTAINER_NAME, AppContainer, container_definitions
 from components.iam_documents import assume_role_policy, execution_role_policy
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
@@ -36,7 +37,9 @@ class ComputeTierArgs:
     app_security_group_id: pulumi.Input[str]
     """The tasks' security group (from NetworkTier); this tier adds its ingress and egress."""
     region: str
-    """Region, for the awslogs driver."""
+    """Region, for the awslogs driver and the log group's ARN."""
+    account_id: pulumi.Input[str]
+    """Account of the stack, for the log group's ARN (known at preview, unlike assigned ARNs)."""
     container: AppContainer
     """What runs."""
     cpu: int
@@ -197,8 +200,11 @@ class ComputeTier(pulumi.ComponentResource):
         execution_policy = aws.iam.RolePolicy(
             child_name(self._name, "execution-policy"),
             role=execution_role.id,
-            policy=pulumi.Output.all(log_group=log_group.arn, secrets=args.container.secret_arns).apply(
-                lambda values: execution_role_policy(values["log_group"], list(values["secrets"].values()), args.container.image)
+            # The log group's ARN written from its name: known at preview (components/arns.py).
+            policy=pulumi.Output.all(account=args.account_id, log_group=log_group.name, secrets=args.container.secret_arns).apply(
+                lambda values: execution_role_policy(
+                    log_group_arn(args.region, values["account"], values["log_group"]), list(values["secrets"].values()), args.container.image
+                )
             ),
             opts=self._child,
         )

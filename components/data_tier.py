@@ -10,7 +10,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.arns import secret_partial_arn
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
+from components.endpoint_parameter import endpoint_parameter
 from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
@@ -29,6 +31,10 @@ class DataTierArgs:
 
     vpc_id: pulumi.Input[str]
     """VPC of the database."""
+    region: str
+    """Region of the stack, for the ARNs the app reads its settings from."""
+    account_id: pulumi.Input[str]
+    """Account of the stack, for the same ARNs (known at preview, unlike assigned ARNs)."""
     isolated_subnet_ids: pulumi.Input[Sequence[str]]
     """Isolated subnets (no internet route) in at least two AZs."""
     app_security_group_id: pulumi.Input[str]
@@ -115,7 +121,7 @@ class DataTier(pulumi.ComponentResource):
         password, credential = self._create_credential()
         primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, password)
         replica = self._create_replica(identifier, primary, security_group, parameters) if args.read_replica else None
-        proxy = self._create_proxy(primary, security_group, credential.arn) if args.proxy else None
+        proxy = self._create_proxy(primary, security_group, credential) if args.proxy else None
 
         self.address = primary.address
         self.port = primary.port
@@ -123,22 +129,19 @@ class DataTier(pulumi.ComponentResource):
         self.master_secret_arn = credential.arn
         self.app_host = proxy.endpoint if proxy else primary.address
         self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
-        # DB_LOGIN_VERSION changes the task definition when the password changes, so ECS
-        # replaces the tasks: they read secrets only when they start (ECS Developer Guide, "Pass
-        # Secrets Manager secrets to Amazon ECS environment variables").
+        # DB_LOGIN_VERSION and DB_HOST_VIA change the task definition when the password or the
+        # way in changes, so ECS replaces the tasks: they read secrets and parameters only when
+        # they start (ECS Developer Guide, "Pass Secrets Manager secrets to Amazon ECS
+        # environment variables").
         self.app_environment = {
-            "DB_HOST": self.app_host,
             "DB_PORT": str(POSTGRES_PORT),
             "DB_NAME": args.database_name,
             "DB_LOGIN_VERSION": str(args.credential_version),
+            "DB_HOST_VIA": "proxy" if proxy else "instance",
         }
+        self.app_secret_arns = {**self._credential_refs(self._partial_arn(credential)), "DB_HOST": self._endpoint("host", self.app_host)}
         if replica:
-            self.app_environment["DB_READ_HOST"] = replica.address
-        # ECS reads one JSON key of the secret with the ARN:key:: form.
-        self.app_secret_arns = {
-            "DB_USER": credential.arn.apply(lambda arn: f"{arn}:username::"),
-            "DB_PASSWORD": credential.arn.apply(lambda arn: f"{arn}:password::"),
-        }
+            self.app_secret_arns["DB_READ_HOST"] = self._endpoint("read-host", replica.address)
         self.register_outputs(
             {
                 "address": self.address,
@@ -204,6 +207,28 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
         return password, secret
+
+    def _partial_arn(self, credential: aws.secretsmanager.Secret) -> pulumi.Output[str]:
+        """The secret's ARN from its name: known at preview, unlike the full ARN."""
+        args = self._args
+        return pulumi.Output.all(args.account_id, credential.name).apply(lambda values: secret_partial_arn(args.region, values[0], values[1]))
+
+    @staticmethod
+    def _credential_refs(partial: pulumi.Output[str]) -> dict[str, pulumi.Input[str]]:
+        """DB_USER and DB_PASSWORD as ECS reads one JSON key of a secret (ARN:key::)."""
+        return {"DB_USER": partial.apply(lambda arn: f"{arn}:username::"), "DB_PASSWORD": partial.apply(lambda arn: f"{arn}:password::")}
+
+    def _endpoint(self, role: str, address: pulumi.Input[str]) -> pulumi.Output[str]:
+        args = self._args
+        return endpoint_parameter(
+            child_name(self._name, role),
+            path=f"/{args.tags.project}/{args.tags.stack}/db/{role}",
+            value=address,
+            region=args.region,
+            account_id=args.account_id,
+            tags=self._tags(role),
+            opts=self._child,
+        )
 
     def _final_snapshot_identifier(self, identifier: str) -> pulumi.Output[str]:
         # A fixed name collides on the second destroy of a stack (DBSnapshotAlreadyExists); the
@@ -293,7 +318,7 @@ class DataTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["allocatedStorage"]),
         )
 
-    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential_arn: pulumi.Output[str]) -> DatabaseProxy:
+    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential: aws.secretsmanager.Secret) -> DatabaseProxy:
         args = self._args
         return DatabaseProxy(
             child_name(self._name, "proxy"),
@@ -303,7 +328,8 @@ class DataTier(pulumi.ComponentResource):
                 client_security_group_id=args.app_security_group_id,
                 database_security_group_id=security_group.id,
                 db_instance_identifier=primary.identifier,
-                credential_secret_arn=credential_arn,
+                credential_secret_arn=credential.arn,
+                credential_secret_partial_arn=self._partial_arn(credential),
                 tags=args.tags,
             ),
             opts=self._child,

@@ -34,6 +34,8 @@ class DatabaseProxyArgs:
     """The primary the proxy pools connections to."""
     credential_secret_arn: pulumi.Input[str]
     """The secret holding the database's username and password, the proxy's credentials."""
+    credential_secret_partial_arn: pulumi.Input[str]
+    """The same secret's ARN without its random suffix (known at preview), for the role's policy."""
     tags: StackTags
     """The stack's shared tags."""
 
@@ -73,7 +75,7 @@ class DatabaseProxy(pulumi.ComponentResource):
         read_secret = aws.iam.RolePolicy(
             child_name(name, "read-secret"),
             role=role.id,
-            policy=pulumi.Output.from_input(args.credential_secret_arn).apply(secret_reader_policy),
+            policy=pulumi.Output.from_input(args.credential_secret_partial_arn).apply(secret_reader_policy),
             opts=child,
         )
         proxy = aws.rds.Proxy(

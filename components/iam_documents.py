@@ -6,6 +6,8 @@ import json
 import re
 from collections.abc import Sequence
 
+from components.arns import secret_iam_resources
+
 _PRIVATE_ECR_IMAGE = re.compile(r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)")
 
 
@@ -44,7 +46,7 @@ def execution_role_policy(log_group_arn: str, secret_arns: Sequence[str], image:
                 "Resource": repository,
             },
         ]
-    secrets = sorted({_secret_resource(arn) for arn in secret_arns if ":secretsmanager:" in arn})
+    secrets = sorted({resource for arn in secret_arns if ":secretsmanager:" in arn for resource in secret_iam_resources(arn)})
     parameters = sorted(arn for arn in secret_arns if ":ssm:" in arn)
     if secrets:
         statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets})
@@ -65,13 +67,9 @@ def flow_log_delivery_policy(group_arn: str) -> str:
 
 
 def secret_reader_policy(secret_arn: str) -> str:
-    """Read one Secrets Manager secret, nothing else."""
-    return _document([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_arn}])
-
-
-def _secret_resource(value_from: str) -> str:
-    """The secret's ARN in an ECS valueFrom (which may add :json-key:stage:version)."""
-    return ":".join(value_from.split(":")[:7])
+    """Read one Secrets Manager secret (full or partial ARN), nothing else. The AWS-managed
+    aws/secretsmanager key needs no kms:Decrypt grant; a customer-managed key would."""
+    return _document([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_iam_resources(secret_arn)}])
 
 
 def _document(statements: list[dict[str, object]]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.arns import log_group_arn
 from components.iam_documents import assume_role_policy, flow_log_delivery_policy
 from components.naming import child_name
 from tierup_guardrails.modes import NatStrategy
@@ -29,6 +30,8 @@ class NetworkTierArgs:
     CIDRs and names forever."""
     region: str
     """Region of the VPC, for the S3 gateway endpoint's service name."""
+    account_id: pulumi.Input[str]
+    """Account of the stack, for the flow-log role's trust condition and policy."""
     nat_strategy: NatStrategy
     """NAT gateways for the private subnets."""
     enable_flow_logs: bool
@@ -234,7 +237,7 @@ class NetworkTier(pulumi.ComponentResource):
             opts=self._child,
         )
         # Only flow logs of this account and region may assume it (confused-deputy guard).
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        account = pulumi.Output.from_input(self._args.account_id)
         trust = account.apply(
             lambda account_id: assume_role_policy(
                 "vpc-flow-logs.amazonaws.com",
@@ -248,10 +251,12 @@ class NetworkTier(pulumi.ComponentResource):
             tags=self._tags("flow-logs-role"),
             opts=self._child,
         )
+        # The group's ARN written from its name (known at preview, unlike the ARN AWS returns).
+        group_arn = pulumi.Output.all(account, group.name).apply(lambda values: log_group_arn(self._args.region, values[0], values[1]))
         delivery_policy = aws.iam.RolePolicy(
             child_name(self._name, "flow-logs-policy"),
             role=role.id,
-            policy=group.arn.apply(flow_log_delivery_policy),
+            policy=group_arn.apply(flow_log_delivery_policy),
             opts=self._child,
         )
         aws.ec2.FlowLog(

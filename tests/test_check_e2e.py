@@ -101,7 +101,7 @@ def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
     result = tierup(project_dir, "check", "prod", "--format", "markdown")
     lines = result.stdout.splitlines()
     assert lines[0] == "## tierup check"
-    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 63 resources"
+    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 64 resources"
     assert (
         "| advisory | `lb-listener-http-redirects-to-https` | `compute-lb-http` | Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn). |"
         in lines
@@ -119,7 +119,8 @@ def test_an_unknown_value_is_reported_not_evaluated(project_dir: Path, dev_graph
         "can't run policy 'rds-no-public-access' from policy pack 'tierup-guardrails@v0.0.1' during preview: "
         "string value at .publiclyAccessible can't be known during preview"
     )
-    assert report.passed
+    # A mandatory policy that cannot decide fails the check (fail closed), counted as such.
+    assert (finding.policy_level, report.passed, len(report.not_evaluated_at("mandatory"))) == ("mandatory", False, 1)
 
 
 def test_a_pack_that_cannot_start_is_one_line(tmp_path: Path) -> None:

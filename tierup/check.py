@@ -38,13 +38,14 @@ class CheckError(Exception):
     """A stack could not be checked; the message is one line naming the stack."""
 
 
-def check_stack(project_dir: Path, stack: str, release: str | None = None) -> StackCheck:
-    """Synthesize the stack while its policy pack starts, then analyze the graph."""
+def check_stack(project_dir: Path, stack: str, release: str | None = None, *, first_preview: bool = False) -> StackCheck:
+    """Synthesize the stack while its policy pack starts, then analyze the graph. With
+    `first_preview`, every computed output is unknown, as in a stack's first `pulumi preview`."""
     try:
         config = load_stack_config(project_dir, stack, release)
         # The pack starts first so that its start-up overlaps the synthesis.
         with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
-            graph = synthesize(project_dir, stack, release)
+            graph = synthesize(project_dir, stack, release, first_preview=first_preview)
             return StackCheck(graph=graph, policies=pack.analyze(graph), cost=estimate_graph(graph), reachability=proven_paths(graph, config))
     except StackFileError as error:
         raise CheckError(f"{stack}: {error}") from None
@@ -61,12 +62,12 @@ def proven_paths(graph: ResourceGraph, config: StackConfig) -> tuple[str, ...]:
     return tuple(prove(policy_resources(graph), rails))
 
 
-def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None) -> list[StackCheck | CheckError]:
+def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None, *, first_preview: bool = False) -> list[StackCheck | CheckError]:
     """Each stack's check (or its error), in order, computed in parallel."""
 
     def run(stack: str) -> StackCheck | CheckError:
         try:
-            return check_stack(project_dir, stack, release)
+            return check_stack(project_dir, stack, release, first_preview=first_preview)
         except CheckError as error:
             return error
 

@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("stacks", nargs="*")
     check.add_argument("--release", help="check as if tierup:release were this (v1.0, v1.5, v2.0)")
     check.add_argument("--format", choices=tuple(RENDERERS), default="table")
+    check.add_argument(
+        "--preview-unknowns",
+        action="store_true",
+        help="check as a first `pulumi preview` sees the stack: every id, ARN and endpoint unknown; a mandatory policy that cannot decide fails",
+    )
     cost = commands.add_parser("cost", help="estimate the monthly bill of stacks against their budgets (all stacks by default)")
     cost.add_argument("stacks", nargs="*")
     cost.add_argument("--release", help="estimate as if tierup:release were this (v1.0, v1.5, v2.0)")
@@ -104,7 +109,7 @@ def _main(argv: list[str] | None) -> int:
             return _cost(project_dir, args.stacks, args.release, args.format)
         if args.command == "synth":
             return _synth(project_dir, args.stack, args.release, args.format)
-        return _check(project_dir, args.stacks, args.release, args.format)
+        return _check(project_dir, args.stacks, args.release, args.format, args.preview_unknowns)
     except (StackFileError, SynthError, CostError, CheckError, GitRefError) as error:
         print(f"tierup: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -119,8 +124,8 @@ def _synth(project_dir: Path, stack: str, release: str | None, output_format: st
     return EXIT_OK
 
 
-def _check(project_dir: Path, stacks: list[str], release: str | None, output_format: str) -> int:
-    results = check_stacks(project_dir, _stack_names(project_dir, stacks), release)
+def _check(project_dir: Path, stacks: list[str], release: str | None, output_format: str, first_preview: bool = False) -> int:
+    results = check_stacks(project_dir, _stack_names(project_dir, stacks), release, first_preview=first_preview)
     print(RENDERERS[output_format](results))
     if any(isinstance(result, CheckError) for result in results):
         return EXIT_USAGE

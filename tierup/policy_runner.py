@@ -37,6 +37,9 @@ class Finding:
     urn: str | None
     severity: str
     remediation: str
+    policy_level: str = ""
+    """The policy's own level for this stack (mandatory or advisory): what a not-evaluated
+    finding would have been, since the SDK reports those as advisory."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,19 @@ class PolicyReport:
     def at(self, level: str) -> list[Finding]:
         return [f for f in self.findings if f.level == level]
 
+    def not_evaluated_at(self, level: str) -> list[Finding]:
+        """Findings not evaluated (an unknown value) of policies whose own level is `level`."""
+        return [f for f in self.at(NOT_EVALUATED) if f.policy_level == level]
+
+    def counts(self) -> str:
+        """ "2 mandatory, 1 advisory, 1 not evaluated (1 mandatory, 0 advisory)"."""
+        unknown = ", ".join(f"{len(self.not_evaluated_at(level))} {level}" for level in (MANDATORY, ADVISORY))
+        return f"{len(self.at(MANDATORY))} {MANDATORY}, {len(self.at(ADVISORY))} {ADVISORY}, {len(self.at(NOT_EVALUATED))} {NOT_EVALUATED} ({unknown})"
+
     @property
     def passed(self) -> bool:
-        """No mandatory violation."""
-        return not self.at(MANDATORY)
+        """No mandatory violation, and no mandatory policy left undecided (fail closed)."""
+        return not self.at(MANDATORY) and not self.not_evaluated_at(MANDATORY)
 
 
 class PolicyPackProcess:
@@ -188,6 +200,7 @@ def _finding(analyzer_pb2: Any, diagnostic: Any, urn: str | None, policies: dict
         urn=diagnostic.urn or urn,
         severity=analyzer_pb2.PolicySeverity.Name(policy.severity).removeprefix("POLICY_SEVERITY_").lower() if policy else "",
         remediation=policy.remediation_steps if policy else "",
+        policy_level=analyzer_pb2.EnforcementLevel.Name(policy.enforcementLevel).lower() if policy else "",
     )
 
 
@@ -252,6 +265,19 @@ def _stack_resource(analyzer_pb2: Any, resource: Resource) -> Any:
     )
 
 
+def _policy_value(value: Any) -> Any:
+    """Graph markers as the SDK holds them after deserializing: an unknown is its sentinel."""
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    if value == UNKNOWN:
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _policy_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_policy_value(v) for v in value]
+    return value
+
+
 def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mapping[str, Any]] | None = None) -> list[PolicyResource]:
     """Graph resources as the analyzer server hands them to a stack policy, in process: outputs
     behind the SDK's unknown-checking proxy, parent, dependencies and property dependencies linked
@@ -264,7 +290,7 @@ def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mappin
     built = {
         r.urn: PolicyResource(
             r.type,
-            unknown_checking_proxy(dict(replaced.get(r.name, r.outputs))),
+            unknown_checking_proxy(_policy_value(dict(replaced.get(r.name, r.outputs)))),
             r.urn,
             r.name,
             PolicyResourceOptions(

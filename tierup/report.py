@@ -20,7 +20,7 @@ def resource_label(finding: Finding) -> str:
 
 def guardrail_lines(check: StackCheck) -> list[str]:
     report = check.policies
-    counts = ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS)
+    counts = report.counts()
     verdict = "PASS" if report.passed else "FAIL"
     lines = [f"  guardrails: {verdict} · {report.policy_count} policies · {counts} · {len(report.not_applicable)} not applicable"]
     for level in LEVELS:
@@ -59,7 +59,7 @@ def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
         lines += [
             f"### {mark} `{graph.stack}` · release {graph.release} · {sum(1 for r in graph if r.custom)} resources",
             "",
-            f"{report.policy_count} policies: " + ", ".join(f"{len(report.at(level))} {level}" for level in LEVELS) + ".",
+            f"{report.policy_count} policies: {report.counts()}.",
             "",
             budget_line(result.cost).capitalize() + ".",
             "",

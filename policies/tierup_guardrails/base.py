@@ -151,6 +151,12 @@ def truthy(props: Props, key: str, default: bool = False) -> bool:
     return default if value is None else bool(value)
 
 
+def has_key(props: Mapping[str, object], key: str) -> bool:
+    """Whether an input is set, without reading it: its value may be unknown at preview, and
+    pulumi-policy's proxy refuses a read (Mapping's `in` reads)."""
+    return key in set(iter(props))
+
+
 def json_document(props: Props, key: str) -> object:
     """A JSON-string input (policy documents, container definitions), parsed; None when absent."""
     value = props.get(key)

@@ -188,7 +188,10 @@ def _separate_role_violations(resources: Sequence[PolicyResource], _: Guardrails
     for task in of_type(resources, TASK_DEFINITION):
         execution = {dep.urn for dep in depends_on(task, "executionRoleArn")}
         task_role = {dep.urn for dep in depends_on(task, "taskRoleArn")}
-        same_value = task.props.get("executionRoleArn") is not None and task.props.get("executionRoleArn") == task.props.get("taskRoleArn")
+        # Roles of the stack are told apart by what the ARNs come from (their values are unknown
+        # in a first preview); only two literal ARNs are compared as text.
+        literal = not execution and not task_role
+        same_value = literal and task.props.get("executionRoleArn") is not None and task.props.get("executionRoleArn") == task.props.get("taskRoleArn")
         if same_value or execution & task_role:
             yield "Give the task a task role separate from its execution role.", task.urn
 

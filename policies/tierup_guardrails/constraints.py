@@ -15,6 +15,7 @@ from tierup_guardrails.base import (
     Spec,
     as_list,
     depends_on,
+    has_key,
     json_document,
     number,
     of_type,
@@ -123,7 +124,7 @@ def _replica_credential_violations(resources: Sequence[PolicyResource], _: Guard
 
 def _password_conflict_violations(props: Props, _: Guardrails) -> Iterable[str]:
     # Present at all, false included: Terraform's ConflictsWith looks at whether a key is set.
-    if "manageMasterUserPassword" in props and any(key in props for key in ("password", "passwordWo")):
+    if has_key(props, "manageMasterUserPassword") and any(has_key(props, key) for key in ("password", "passwordWo")):
         yield "Remove manageMasterUserPassword: the provider refuses it beside password, even as false."
 
 

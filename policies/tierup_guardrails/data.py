@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, has_key, number, of_type, resource_policy, stack_policy, truthy, when
 from tierup_guardrails.settings.guardrails import Guardrails
 
 DB_INSTANCE = "aws:rds/instance:Instance"
@@ -208,7 +208,8 @@ def _proxy_tls_violations(props: Props, _: Guardrails) -> Iterable[str]:
     if not truthy(props, "requireTls"):
         yield "Set requireTls to true on the proxy."
     for auth in as_list(props.get("auths")):
-        if not isinstance(auth, Mapping) or auth.get("authScheme") != "SECRETS" or not auth.get("secretArn"):
+        # Present is enough: the secret's ARN is unknown until it exists (a first preview).
+        if not isinstance(auth, Mapping) or auth.get("authScheme") != "SECRETS" or not has_key(auth, "secretArn"):
             yield "Authenticate the proxy with a Secrets Manager secret (authScheme SECRETS and a secretArn)."
 
 

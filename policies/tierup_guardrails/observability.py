@@ -42,6 +42,7 @@ TAGGABLE_TYPES = (
     "aws:rds/proxy:Proxy",
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:secretsmanager/secret:Secret",
+    "aws:ssm/parameter:Parameter",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:wafv2/webAcl:WebAcl",

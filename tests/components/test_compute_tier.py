@@ -153,9 +153,13 @@ def test_task_definition_is_hardened(graph_name: str, request: pytest.FixtureReq
 
 def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph: ResourceGraph) -> None:
     (container,) = json.loads(one(tls_graph, "aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
-    database_secret = tls_graph.outputs["dbSecretArn"]
+    # The platform's own references are written from names, known in a first preview: the
+    # secret's partial ARN (no random suffix) and the SSM parameter holding the host.
+    database_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret"
+    host = "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/tls/db/host"
     assert container["secrets"] == [
         {"name": "API_KEY", "valueFrom": PARAMETER},
+        {"name": "DB_HOST", "valueFrom": host},
         {"name": "DB_PASSWORD", "valueFrom": f"{database_secret}:password::"},
         {"name": "DB_USER", "valueFrom": f"{database_secret}:username::"},
         {"name": "STRIPE_KEY", "valueFrom": SECRET},
@@ -163,8 +167,9 @@ def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph
     assert {"name": "NODE_ENV", "value": "production"} in container["environment"]
     policy = json.loads(named(tls_graph, "compute-execution-policy").inputs["policy"])
     readable = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"] if a.startswith(("secretsmanager:", "ssm:"))}
-    database_secret = tls_graph.outputs["dbSecretArn"]
-    assert readable == {"secretsmanager:GetSecretValue": sorted([SECRET, database_secret]), "ssm:GetParameters": [PARAMETER]}
+    # A partial ARN is granted with AWS's -?????? wildcard for the suffix, nothing wider.
+    granted = sorted([SECRET, f"{SECRET}-??????", database_secret, f"{database_secret}-??????"])
+    assert readable == {"secretsmanager:GetSecretValue": granted, "ssm:GetParameters": sorted([PARAMETER, host])}
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])

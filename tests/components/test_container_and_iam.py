@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from components.arns import log_group_arn, parameter_arn, secret_iam_resources, secret_partial_arn
 from components.container import AppContainer, container_definitions
 from components.iam_documents import assume_role_policy, ecr_repository_arn, execution_role_policy
 
@@ -76,7 +77,8 @@ def test_execution_policy_for_a_public_image_reads_only_the_given_secrets() -> N
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "WriteAppLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{LOGS}:*"},
-            {"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]},
+            # The ARN as given, and with the -?????? suffix wildcard for a partial ARN (components/arns.py).
+            {"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET, f"{SECRET}-??????"]},
             {"Sid": "ReadAppParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [PARAMETER]},
         ],
     }
@@ -89,6 +91,14 @@ def test_execution_policy_for_a_private_ecr_image_pulls_from_that_repository_onl
     assert statements["PullAppImage"]["Resource"] == "arn:aws:ecr:eu-west-2:123456789012:repository/team/shop"
     assert statements["EcrLogin"] == {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"}
     assert all("*" not in action for s in document["Statement"] for action in s["Action"])
+
+
+def test_arns_are_written_from_names_known_at_preview() -> None:
+    assert log_group_arn("eu-west-2", "123456789012", "compute-logs-1a2b3c4") == "arn:aws:logs:eu-west-2:123456789012:log-group:compute-logs-1a2b3c4"
+    assert parameter_arn("us-east-1", "123456789012", "/tierup/prod/db/host") == "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod/db/host"
+    partial = secret_partial_arn("us-east-1", "123456789012", "data-master-password-secret-9f8e7d6")
+    assert partial == "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret-9f8e7d6"
+    assert secret_iam_resources(f"{partial}:password::") == [partial, f"{partial}-??????"]
 
 
 def test_ecr_repository_arn() -> None:

@@ -98,7 +98,8 @@ def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: Re
     ]
     assert named(scale_graph, "data-proxy-read-secret").urn in named(scale_graph, "data-proxy-proxy").dependencies
     policy = json.loads(named(scale_graph, "data-proxy-read-secret").inputs["policy"])
-    assert policy["Statement"] == [{"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": scale_graph.outputs["dbSecretArn"]}]
+    partial = "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret"
+    assert policy["Statement"] == [{"Action": ["secretsmanager:GetSecretValue"], "Effect": "Allow", "Resource": [partial, f"{partial}-??????"]}]
     group = named(scale_graph, "cache-group").inputs
     assert (group["engine"], group["numCacheClusters"], group["atRestEncryptionEnabled"], group["transitEncryptionEnabled"]) == ("valkey", 2, True, True)
     assert (group["automaticFailoverEnabled"], group["multiAzEnabled"], group["authToken"]) == (True, True, SECRET)
@@ -108,20 +109,21 @@ def test_v2_0_adds_replica_proxy_and_an_encrypted_failover_cache(scale_graph: Re
 def test_the_app_is_handed_connection_settings_and_secret_arns(scale_graph: ResourceGraph) -> None:
     (container,) = json.loads(named(scale_graph, "compute-task").inputs["containerDefinitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
-    assert environment["DB_HOST"] == named(scale_graph, "data-proxy-proxy").outputs["endpoint"]
-    assert (environment["DB_PORT"], environment["DB_NAME"], environment["DB_READ_HOST"]) == (
-        "5432",
-        "app",
-        named(scale_graph, "data-replica").outputs["address"],
-    )
-    assert (environment["REDIS_HOST"], environment["REDIS_PORT"], environment["REDIS_TLS"]) == (
-        named(scale_graph, "cache-group").outputs["primaryEndpointAddress"],
-        "6379",
-        "true",
-    )
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
-    assert secrets["REDIS_AUTH_TOKEN"] == named(scale_graph, "cache-auth-token-secret").outputs["arn"]
-    assert secrets["DB_PASSWORD"] == scale_graph.outputs["dbSecretArn"] + ":password::"
+    # Hosts AWS assigns reach the app through SSM parameters (their ARNs are known at preview).
+    # (The provider marks a parameter's value secret; what it holds shows in its dependencies.)
+    parameters = {r.inputs["name"]: r.property_dependencies["value"] for r in scale_graph.of_type("aws:ssm/parameter:Parameter")}
+    assert parameters == {
+        "/tierup/prod/db/host": (named(scale_graph, "data-proxy-proxy").urn,),
+        "/tierup/prod/db/read-host": (named(scale_graph, "data-replica").urn,),
+        "/tierup/prod/cache/host": (named(scale_graph, "cache-group").urn,),
+    }
+    ssm = "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod"
+    assert (secrets["DB_HOST"], secrets["DB_READ_HOST"], secrets["REDIS_HOST"]) == (f"{ssm}/db/host", f"{ssm}/db/read-host", f"{ssm}/cache/host")
+    assert (environment["DB_PORT"], environment["DB_NAME"], environment["DB_HOST_VIA"]) == ("5432", "app", "proxy")
+    assert (environment["REDIS_PORT"], environment["REDIS_TLS"]) == ("6379", "true")
+    assert secrets["REDIS_AUTH_TOKEN"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:cache-auth-token-secret"
+    assert secrets["DB_PASSWORD"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret:password::"
 
 
 def test_the_postgres_cache_needs_no_aws_resources(dev_graph: ResourceGraph) -> None:
@@ -133,7 +135,14 @@ def test_the_postgres_cache_needs_no_aws_resources(dev_graph: ResourceGraph) -> 
         "tierup_cache",
         "migrations/001_cache.sql",
     )
-    assert environment["DB_HOST"] == named(dev_graph, "data-db").outputs["address"]
+    assert environment["DB_HOST_VIA"] == "instance"
+    (host,) = dev_graph.of_type("aws:ssm/parameter:Parameter")
+    assert (host.name, host.inputs["name"], host.inputs["type"], host.property_dependencies["value"]) == (
+        "data-host",
+        "/tierup/dev/db/host",
+        "String",
+        (named(dev_graph, "data-db").urn,),
+    )
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph"])

@@ -91,12 +91,12 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     assert (result.returncode, result.stderr) == (3, "")
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "destroy prod: release v1.5 · 63 resources deleted",
+        "destroy prod: release v1.5 · 64 resources deleted",
         "  protected  data-db  aws:rds/instance:Instance  (protect, deletionProtection)",
         "  steps:",
     ]
     dev = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "dev", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)
-    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 45 resources deleted")
+    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 46 resources deleted")
 
 
 def _with(graph: ResourceGraph, name: str, *, inputs: dict[str, object] | None = None, options: ResourceOptions | None = None) -> ResourceGraph:

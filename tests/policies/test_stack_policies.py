@@ -63,8 +63,22 @@ def test_execution_and_task_roles_differ(prod_graph: ResourceGraph) -> None:
     assert check_stack("ecs-task-separate-execution-and-task-roles", rails("v1.5"), list(prod_graph)).messages == []
     task = named(prod_graph, "compute-task")
     execution_role = named(prod_graph, "compute-execution-role")
-    shared = policy_resources(list(prod_graph), {task.name: {**task.outputs, "taskRoleArn": execution_role.outputs["arn"]}})
+    # Told apart by what the ARNs come from (unknown values in a first preview)...
+    links = {**task.property_dependencies, "taskRoleArn": (execution_role.urn,)}
+    shared = [Resource(**{**vars(r), "property_dependencies": links}) if r is task else r for r in prod_graph]
     assert check_stack("ecs-task-separate-execution-and-task-roles", rails("v1.5"), shared).messages == [
+        "compute-task: Give the task a task role separate from its execution role."
+    ]
+    # ...and two literal ARNs as text.
+    literal = {k: v for k, v in task.property_dependencies.items() if k not in ("taskRoleArn", "executionRoleArn")}
+    same_text = Resource(
+        **{
+            **vars(task),
+            "property_dependencies": literal,
+            "outputs": {**task.outputs, "taskRoleArn": "arn:aws:iam::1:role/x", "executionRoleArn": "arn:aws:iam::1:role/x"},
+        }
+    )
+    assert check_stack("ecs-task-separate-execution-and-task-roles", rails("v1.5"), [same_text if r is task else r for r in prod_graph]).messages == [
         "compute-task: Give the task a task role separate from its execution role."
     ]
 

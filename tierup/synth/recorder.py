@@ -43,13 +43,27 @@ class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, *, first_preview: bool = False) -> None:
         self.region = region
+        self.first_preview = first_preview
+        """As in a first `pulumi preview`: nothing exists yet, so every computed output (ids,
+        ARNs, endpoints, generated values) is unknown; inputs and auto-names stay known."""
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
         if not args.custom:
             return None, {}
-        return f"{args.name}-id", {**args.inputs, **self.computed_outputs(args.typ, args.name, args.inputs)}
+        # In a first preview an empty id is an unknown id.
+        return ("" if self.first_preview else f"{args.name}-id"), {**args.inputs, **self.created_outputs(args.typ, args.name, args.inputs)}
+
+    def created_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """What the provider adds to the inputs when it creates the resource. In a first preview
+        the engine echoes the inputs and the auto-name (Check assigns it) and leaves the rest
+        unknown."""
+        computed = self.computed_outputs(type_token, name, inputs)
+        if not self.first_preview:
+            return computed
+        known = {"name": computed["name"]} if "name" in computed and "name" not in inputs else {}
+        return {**{key: rpc.UNKNOWN for key in computed if key not in inputs}, **known}
 
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """What the provider would compute for this resource, deterministically."""
@@ -123,7 +137,7 @@ class RecordingMonitor(mocks.MockMonitor):
         inputs = sanitize(json_format.MessageToDict(request.object))
         outputs = {}
         if request.custom:
-            outputs = {**inputs, **self.mocks_.computed_outputs(request.type, request.name, inputs)}
+            outputs = {**inputs, **sanitize(self.mocks_.created_outputs(request.type, request.name, inputs))}
             outputs.update({key: SECRET for key in SECRET_OUTPUTS.get(request.type, ()) if key in outputs})
         parent = request.parent if request.parent and request.parent.split("::")[2] != ROOT_STACK_TYPE else None
         return Resource(

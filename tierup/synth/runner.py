@@ -24,14 +24,17 @@ class SynthRequest:
     release: str | None = None
 
 
-def synthesize(project_dir: Path, stack: str, release: str | None = None, *, toolkit_root: Path | None = None) -> ResourceGraph:
+def synthesize(project_dir: Path, stack: str, release: str | None = None, *, toolkit_root: Path | None = None, first_preview: bool = False) -> ResourceGraph:
     """The stack's ResourceGraph, computed in a fresh process. `toolkit_root` runs another
-    checkout's tierup (the base side of a diff synthesizes with the code of its own commit)."""
+    checkout's tierup (the base side of a diff synthesizes with the code of its own commit);
+    `first_preview` leaves every computed output unknown, as a first `pulumi preview` does."""
     if toolkit_root is None and (project_dir / "tierup" / "synth" / "worker.py").is_file():
         toolkit_root = project_dir  # a checkout synthesizes with its own settings and components
     command = [sys.executable, "-m", "tierup.synth.worker", str(project_dir), stack]
     if release is not None:
         command.append(release)
+    if first_preview:
+        command.append("--first-preview")
     # `python -m` puts the working directory first on sys.path: run from the toolkit's own root.
     root = toolkit_root or Path(__file__).resolve().parents[2]
     completed = subprocess.run(command, capture_output=True, text=True, check=False, env=_worker_env(root), cwd=root)

@@ -27,15 +27,15 @@ class ProgramError(Exception):
     """The Pulumi program failed; the message says where, in one line."""
 
 
-def synthesize_in_process(project_dir: Path, stack: str, release: str | None = None) -> ResourceGraph:
+def synthesize_in_process(project_dir: Path, stack: str, release: str | None = None, *, first_preview: bool = False) -> ResourceGraph:
     """Run the project's __main__.py under the mock engine and return what it registered.
-    Call once per process."""
+    Call once per process. `first_preview` runs it as a first `pulumi preview` sees it."""
     config = load_stack_config(project_dir, stack, release)
     settings = load_settings(config.values, config.secret_keys)
-    return _run_program(project_dir, config, settings)
+    return _run_program(project_dir, config, settings, first_preview)
 
 
-def _run_program(project_dir: Path, config: StackConfig, settings: StackSettings) -> ResourceGraph:
+def _run_program(project_dir: Path, config: StackConfig, settings: StackSettings, first_preview: bool) -> ResourceGraph:
     import pulumi
     from pulumi.runtime import set_all_config, set_mocks
     from pulumi.runtime.stack import get_root_resource, run_pulumi_func
@@ -44,8 +44,8 @@ def _run_program(project_dir: Path, config: StackConfig, settings: StackSettings
     from tierup.synth.recorder import DeterministicMocks, RecordingMonitor, sanitize
 
     set_all_config(config.values, list(config.secret_keys))
-    monitor = RecordingMonitor(DeterministicMocks(settings.region))
-    set_mocks(monitor.mocks_, project=config.project, stack=config.stack, preview=False, monitor=monitor)
+    monitor = RecordingMonitor(DeterministicMocks(settings.region, first_preview=first_preview))
+    set_mocks(monitor.mocks_, project=config.project, stack=config.stack, preview=first_preview, monitor=monitor)
     exports: dict[str, Any] = {}
 
     async def program() -> None:
@@ -101,13 +101,15 @@ def main(argv: list[str]) -> int:
     # A one-shot process that builds thousands of SDK classes and frees nothing: the cyclic
     # collector only costs time here (measured: a fifth to a third of the run).
     gc.disable()
+    first_preview = "--first-preview" in argv
+    argv = [arg for arg in argv if arg != "--first-preview"]
     if len(argv) not in (2, 3):
-        print("usage: python -m tierup.synth.worker PROJECT_DIR STACK [RELEASE]", file=sys.stderr)
+        print("usage: python -m tierup.synth.worker PROJECT_DIR STACK [RELEASE] [--first-preview]", file=sys.stderr)
         return EXIT_USAGE
     project_dir, stack = Path(argv[0]).resolve(), argv[1]
     release = argv[2] if len(argv) == 3 else None
     try:
-        graph = synthesize_in_process(project_dir, stack, release)
+        graph = synthesize_in_process(project_dir, stack, release, first_preview=first_preview)
     except (StackFileError, ConfigError, ProgramError) as error:
         print(f"{stack}: {error}", file=sys.stderr)
         return EXIT_USAGE

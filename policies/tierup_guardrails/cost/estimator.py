@@ -37,6 +37,8 @@ FREE_TYPES = frozenset(
         "aws:rds/proxyTarget:ProxyTarget",
         "aws:rds/subnetGroup:SubnetGroup",
         "aws:secretsmanager/secretVersion:SecretVersion",
+        # Standard-tier parameters carry no charge (AWS Systems Manager pricing, Parameter Store).
+        "aws:ssm/parameter:Parameter",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         "aws:wafv2/webAclAssociation:WebAclAssociation",
@@ -165,7 +167,8 @@ def _replication_group(p: _Pricing, group: PricedResource) -> None:
 def _load_balancer(p: _Pricing, alb: PricedResource) -> None:
     p.add(alb, "application load balancer", _hours(1), "ALB-hours", "alb.hour")
     if not alb.props.get("internal"):
-        zones = len(_items(alb.props.get("subnets"))) or 2
+        # Counted from the subnets it depends on: their ids are unknown in a first preview.
+        zones = len(alb.deps.get("subnets", ())) or len(_items(alb.props.get("subnets"))) or 2
         p.add(alb, f"public IPv4, one per AZ ({zones})", _hours(zones), "address-hours", "ipv4.hour")
     p.add(alb, f"load balancer capacity units (usage: {p.usage.alb_lcu:g} LCU)", _hours(p.usage.alb_lcu), "LCU-hours", "alb.lcu_hour")
 
