@@ -57,8 +57,8 @@ class CacheTier(pulumi.ComponentResource):
     """In `CacheMode.POSTGRES` no AWS resources: the app caches in an UNLOGGED table created by
     migrations/001_cache.sql. In `CacheMode.REDIS`: a subnet group on the isolated subnets, a
     security group admitting only the app on 6379, a generated auth token kept in a Secrets
-    Manager secret, and a replication group encrypted at rest and in transit, with automatic
-    failover and Multi-AZ from two nodes."""
+    Manager secret, a replication group encrypted at rest and in transit, with automatic
+    failover and Multi-AZ from two nodes, and an SSM parameter with its primary endpoint."""
 
     app_environment: dict[str, pulumi.Input[str]]
     """What the app needs to find the cache (names fixed, values may be outputs)."""

@@ -86,8 +86,8 @@ class DataTier(pulumi.ComponentResource):
     retention-bounded log groups for the exported logs, a generated master password in a
     Secrets Manager secret of the stack's own, the PostgreSQL instance (gp3 with storage
     autoscaling, encrypted, private, backups, a final snapshot with a per-stack-life suffix,
-    deletion protection and `protect` when it holds the release's data), and per release a
-    read replica and a DatabaseProxy."""
+    deletion protection and `protect` when it holds the release's data), SSM parameters with
+    the hosts the app connects to, and per release a read replica and a DatabaseProxy."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]

@@ -4,7 +4,6 @@ failure, and the probe's retries and timeout, with a fake runner, clock and prob
 from __future__ import annotations
 
 import http.server
-import logging
 import os
 import re
 import shutil
@@ -20,7 +19,6 @@ import boto3
 import pytest
 import yaml
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from tierup import cli
 from tierup.e2e import Completed, Options, World, http_status, run_e2e
@@ -365,16 +363,6 @@ case "$1 $2" in
   "stack rm") rm -f "Pulumi.$5.yaml" ;;
 esac
 """
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 def test_the_command_runs_the_real_runner_sts_and_endpoint_lookup(project: Path, tmp_path: Path, moto_url: str) -> None:

@@ -111,7 +111,7 @@ class _ResourcePolicy(_ReleaseAware, ResourceValidationPolicy):
             for message in check(args, rails):
                 report(message, None)
 
-        ResourceValidationPolicy.__init__(self, name=spec.name, description=spec.description, validate=validate, **_metadata(spec))
+        ResourceValidationPolicy.__init__(self, name=spec.name, description=spec.description, validate=validate, **spec_metadata(spec))
 
 
 class _StackPolicy(_ReleaseAware, StackValidationPolicy):
@@ -123,7 +123,7 @@ class _StackPolicy(_ReleaseAware, StackValidationPolicy):
             for message, urn in check(args.resources, rails):
                 report(message, urn)
 
-        StackValidationPolicy.__init__(self, name=spec.name, description=spec.description, validate=validate, **_metadata(spec))
+        StackValidationPolicy.__init__(self, name=spec.name, description=spec.description, validate=validate, **spec_metadata(spec))
 
 
 def resource_policy(spec: Spec, resource_types: tuple[str, ...], check: ResourceCheck, source: RailsSource) -> ResourceValidationPolicy:
@@ -141,7 +141,8 @@ def stack_policy(spec: Spec, check: StackCheck, source: RailsSource) -> StackVal
     return _StackPolicy(spec, check, source)
 
 
-def _metadata(spec: Spec) -> dict[str, object]:
+def spec_metadata(spec: Spec) -> dict[str, object]:
+    """What pulumi-policy reports of a policy besides its name: severity, fix, reference ids."""
     return {"severity": spec.severity, "remediation_steps": spec.remediation, "tags": list(spec.references)}
 
 

@@ -59,9 +59,9 @@ NOT_PRIVILEGED = Spec(
 )
 READ_ONLY_ROOT = Spec(
     name="ecs-task-read-only-root-filesystem",
-    description="Every container's root filesystem is read-only; writes go to a scratch volume.",
+    description="Every container's root filesystem is read-only; writes go to tmpfs mounts.",
     severity=Severity.HIGH,
-    remediation="Set readonlyRootFilesystem to true and mount a volume where the app writes.",
+    remediation="Set readonlyRootFilesystem to true and list the paths the app writes in tierup:app.writablePaths.",
     references=("C3", "CKV_AWS_336", "ECS.5"),
 )
 LOGGING = Spec(

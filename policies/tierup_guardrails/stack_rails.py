@@ -7,7 +7,7 @@ import functools
 import pulumi
 from pulumi_policy import EnforcementLevel, Policy, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from tierup_guardrails.base import RailsSource, Spec
+from tierup_guardrails.base import RailsSource, Spec, spec_metadata
 from tierup_guardrails.settings.errors import ConfigError
 from tierup_guardrails.settings.guardrails import Guardrails, guardrails_for
 from tierup_guardrails.settings.loader import ALLOWED_KEYS, REGION_KEY, load_settings
@@ -58,8 +58,6 @@ def policies(source: RailsSource) -> list[Policy]:
             description=CONFIG_VALID.description,
             validate=validate,
             enforcement_level=EnforcementLevel.MANDATORY,
-            severity=CONFIG_VALID.severity,
-            remediation_steps=CONFIG_VALID.remediation,
-            tags=list(CONFIG_VALID.references),
+            **spec_metadata(CONFIG_VALID),
         )
     ]

@@ -148,7 +148,7 @@ class AppSettings:
     user: str | None
     """User (uid or uid:gid) the container runs as; None keeps the image's user."""
     writable_paths: tuple[str, ...] = ("/tmp",)
-    """Paths the image writes to; each becomes a scratch volume the app's user can write."""
+    """Paths the image writes to; each becomes a tmpfs mount the app's user can write."""
     certificate_arn: str | None
     """ACM certificate for HTTPS on the load balancer; None serves plain HTTP."""
 
