@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from pulumi_policy import PolicyResource
 
 PACK_START_SECONDS = 30
+# Every call to the pack has a deadline: a pack that hangs fails the check instead of blocking it.
+CALL_SECONDS = 60
 MANDATORY, ADVISORY, NOT_EVALUATED = "mandatory", "advisory", "not evaluated"
 
 
@@ -161,17 +163,19 @@ class PolicyPackProcess:
         from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
         with grpc.insecure_channel(f"127.0.0.1:{self.port()}") as channel:
-            info = analyzer_pb2_grpc.AnalyzerStub(channel).GetAnalyzerInfo(empty_pb2.Empty())
+            info = analyzer_pb2_grpc.AnalyzerStub(channel).GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
         return {p.name: analyzer_pb2.EnforcementLevel.Name(p.enforcementLevel).lower() for p in info.policies}
 
     def _analyze(self, graph: ResourceGraph, grpc: Any, empty_pb2: Any, analyzer_pb2: Any, analyzer_pb2_grpc: Any) -> PolicyReport:
         with grpc.insecure_channel(f"127.0.0.1:{self.port()}") as channel:
             analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
-            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
             policies = {p.name: p for p in info.policies}
-            responses = [(resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource))) for resource in graph if resource.custom]
+            responses = [
+                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
+            ]
             stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
-            responses.append((None, analyzer.AnalyzeStack(stack_request)))
+            responses.append((None, analyzer.AnalyzeStack(stack_request, timeout=CALL_SECONDS)))
         findings: list[Finding] = []
         not_applicable: dict[str, str] = {}
         for urn, response in responses:

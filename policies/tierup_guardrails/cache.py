@@ -30,9 +30,9 @@ ENCRYPTION = Spec(
 )
 AUTH = Spec(
     name="elasticache-auth",
-    description="Cache clients authenticate with an AUTH token or an RBAC user group.",
+    description="Cache clients authenticate with an AUTH token or an RBAC user group, over TLS (ElastiCache takes neither without it).",
     severity=Severity.HIGH,
-    remediation="Set authToken from a generated secret, or userGroupIds.",
+    remediation="Set authToken from a generated secret, or userGroupIds, and transitEncryptionEnabled to true.",
     references=("E3", "CKV_AWS_31", "AwsSolutions-AEC6"),
 )
 FAILOVER = Spec(
@@ -58,6 +58,10 @@ def _encryption_violations(props: Props, _: Guardrails) -> Iterable[str]:
 def _auth_violations(props: Props, _: Guardrails) -> Iterable[str]:
     if props.get("authToken") is None and not as_list(props.get("userGroupIds")):
         yield "Set authToken (generated, kept in Secrets Manager) or userGroupIds."
+    elif not truthy(props, "transitEncryptionEnabled"):
+        # AUTH tokens and RBAC need in-transit encryption (ElastiCache User Guide,
+        # "Authenticating with the Redis AUTH command" / "Role-Based Access Control").
+        yield "Set transitEncryptionEnabled to true: clients authenticate only over TLS."
 
 
 def _failover_violations(props: Props, _: Guardrails) -> Iterable[str]:

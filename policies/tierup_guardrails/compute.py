@@ -22,6 +22,7 @@ from tierup_guardrails.base import (
     when,
 )
 from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.settings.ladder import per_release
 from tierup_guardrails.settings.loader import SECRET_LOOKING_NAME
 
 ECS_SERVICE = "aws:ecs/service:Service"
@@ -95,7 +96,7 @@ CONTAINER_INSIGHTS = Spec(
 )
 TASK_COUNT = Spec(
     name="ecs-service-task-count-within-release",
-    description="The service never runs more tasks than its release allows (1 in v1.0, 6 in v1.5, 10 in v2.0).",
+    description=f"The service never runs more tasks than its release allows ({per_release(lambda p: p.compute.max_tasks)}).",
     severity=Severity.MEDIUM,
     remediation="Lower tierup:compute.maxTasks, or move the stack to the release that needs more tasks.",
     references=("release-ladder", "cost"),

@@ -8,6 +8,10 @@ from pulumi_policy import Policy, PolicyResource, Severity
 
 from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, has_key, number, of_type, resource_policy, stack_policy, truthy, when
 from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.settings.ladder import per_release
+
+# RDS keeps automated backups for at most 35 days (RDS API, BackupRetentionPeriod: 0 to 35).
+MAX_BACKUP_DAYS = 35
 
 DB_INSTANCE = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
@@ -75,7 +79,10 @@ MULTI_AZ = Spec(
 )
 BACKUPS = Spec(
     name="rds-backup-retention",
-    description="Automated backups are kept at least as long as the release requires (1 day in v1.0, 7 from v1.5).",
+    description=(
+        "Automated backups are kept at least as long as the release requires "
+        f"({per_release(lambda p: f'{p.limits.min_backup_days} d')}) and at most RDS's 35 days."
+    ),
     severity=Severity.HIGH,
     remediation="Raise backupRetentionPeriod (tierup:data.backupRetentionDays).",
     references=("D4", "CKV_AWS_133", "AVD-AWS-0077", "RDS.11"),
@@ -181,6 +188,9 @@ def _backup_violations(props: Props, rails: Guardrails) -> Iterable[str]:
     if not is_replica(props) and (days is None or number(days) < rails.min_backup_days):
         shown = "unset" if days is None else f"{number(days):g}"
         yield f"Keep backups at least {rails.min_backup_days} day(s) (backupRetentionPeriod is {shown})."
+    elif days is not None and number(days) > MAX_BACKUP_DAYS:
+        # Checkov's CKV_AWS_133 passes any value above 1; RDS refuses the request.
+        yield f"Keep backups at most {MAX_BACKUP_DAYS} days, RDS's maximum (backupRetentionPeriod is {number(days):g})."
 
 
 def _deletion_protection_violations(props: Props, rails: Guardrails) -> Iterable[str]:

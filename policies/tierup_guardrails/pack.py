@@ -31,6 +31,8 @@ SETTLED_CONFLICTS = (
     ("AVD-AWS-0053 (internet-facing load balancer)", "Expected: the ALB is the platform's edge."),
     ("CKV_AWS_150 / ELB.6 (load balancer deletion protection)", "Not enforced, and refused by lifecycle-only-data-holders-protected: "
      "the ALB holds no data, and moving v1.5 down to v1.0 or `pulumi destroy` must be able to delete it."),
+    ("CKV_AWS_133 (backups kept more than a day)", "Stricter: 7 days from v1.5 (AWS's recommendation for point-in-time recovery), "
+     "and at most 35, RDS's maximum, which Checkov does not check (rds-backup-retention)."),
     ("CKV_AWS_378 (HTTP target group)", "TLS terminates at the ALB; the hop to the tasks stays inside the VPC."),
     ("AwsSolutions-ECS2 (any environment variable)", "Only secret-looking names are refused (ecs-task-no-plaintext-secrets)."),
     ("CKV_AWS_355 / IAM.21 (no * resource)", "ecr:GetAuthorizationToken has no resource-level permissions; it alone may use *."),

@@ -14,16 +14,10 @@ from tierup_guardrails.modes import CacheMode, Ingress
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import Release, StackSettings, UsageSettings
 
-# Instance classes each release may run: burstable Graviton while small, general purpose at scale.
+# Instance classes each release may run (from the ladder's limits): what prices are refreshed for.
 ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
-    {
-        Release.V1_0: ("db.t4g.micro", "db.t4g.small"),
-        Release.V1_5: ("db.t4g.micro", "db.t4g.small", "db.t4g.medium"),
-        Release.V2_0: ("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r6g.large", "db.r7g.large"),
-    }
+    {release: profile.limits.allowed_instance_classes for release, profile in PROFILES.items()}
 )
-# AWS's recommended minimum for point-in-time recovery in production (CKV_AWS_133 wants > 1 day).
-_MIN_BACKUP_DAYS = MappingProxyType({Release.V1_0: 1, Release.V1_5: 7, Release.V2_0: 7})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,10 +61,10 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         public_app_port=settings.app.port if public_tasks else None,
         load_balancer_with_waf=not public_tasks and profile.compute.waf,
         multi_az_database=profile.data.multi_az,
-        min_backup_days=_MIN_BACKUP_DAYS[release],
+        min_backup_days=profile.limits.min_backup_days,
         protect_database=profile.data.protect,
         elasticache_allowed=profile.cache.mode is CacheMode.REDIS,
-        allowed_instance_classes=ALLOWED_DB_CLASSES[release],
+        allowed_instance_classes=profile.limits.allowed_instance_classes,
         max_tasks=profile.compute.max_tasks,
         flow_logs=profile.network.flow_logs,
         container_insights=profile.compute.container_insights,

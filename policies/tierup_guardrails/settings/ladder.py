@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
@@ -14,6 +14,7 @@ from tierup_guardrails.settings.model import (
     DataSettings,
     NetworkSettings,
     Release,
+    ReleaseLimits,
     ReleaseProfile,
     UsageSettings,
 )
@@ -36,6 +37,8 @@ _APP = AppSettings(
 )
 
 _V1_0 = ReleaseProfile(
+    # Burstable Graviton while small; backups of at least a day (CKV_AWS_133 wants more than one).
+    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small"), min_backup_days=1),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         az_count=2,
@@ -85,6 +88,8 @@ _V1_0 = ReleaseProfile(
 )
 
 _V1_5 = ReleaseProfile(
+    # AWS's recommended minimum for point-in-time recovery in production is 7 days.
+    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small", "db.t4g.medium"), min_backup_days=7),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         az_count=2,
@@ -128,6 +133,11 @@ _V1_5 = ReleaseProfile(
 )
 
 _V2_0 = ReleaseProfile(
+    # General purpose and memory-optimised Graviton at scale.
+    limits=ReleaseLimits(
+        allowed_instance_classes=("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r6g.large", "db.r7g.large"),
+        min_backup_days=7,
+    ),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         # Two AZs keep the goal in reach (each AZ adds a NAT gateway); azCount 3 is allowed.
@@ -179,3 +189,8 @@ _V2_0 = ReleaseProfile(
 )
 
 PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1_0, Release.V1_5: _V1_5, Release.V2_0: _V2_0})
+
+
+def per_release(value: Callable[[ReleaseProfile], object]) -> str:
+    """A fact of every release for a sentence: "1 in v1.0, 6 in v1.5, 10 in v2.0"."""
+    return ", ".join(f"{value(profile)} in {release.value}" for release, profile in PROFILES.items())

@@ -200,6 +200,7 @@ def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ())
     return StackSettings(
         release=release,
         region=region,
+        limits=profile.limits,
         network=_checked_network(slices["network"], region, config),
         app=_checked_app(slices["app"]),
         compute=_checked_compute(slices["compute"]),

@@ -176,9 +176,20 @@ class UsageSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReleaseLimits:
+    """What a release allows, whatever a stack overrides: the guardrails enforce these."""
+
+    allowed_instance_classes: tuple[str, ...]
+    """Database instance classes the release may run."""
+    min_backup_days: int
+    """Fewest days of automated backups (AWS recommends 7 for point-in-time recovery in production)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReleaseProfile:
     """Everything one release sets, before stack overrides."""
 
+    limits: ReleaseLimits
     network: NetworkSettings
     app: AppSettings
     compute: ComputeSettings
