@@ -8,28 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
 from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
-from tierup_guardrails.settings.fields import (
-    LOG_RETENTION_DAYS,
-    Parser,
-    amount_up_to,
-    decode_json,
-    int_between,
-    list_of,
-    mapping_of,
-    member_of,
-    number_between,
-    one_of_ints,
-    optional,
-    parse_bool,
-    private_cidr,
-    scalar_text,
-    text_matching,
-)
+from tierup_guardrails.settings.fields import Parser, decode_json, member_of, text_matching
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import (
+    MAX_STORAGE_GB,
+    MAX_TASKS,
     AppSettings,
     BudgetSettings,
     CacheSettings,
@@ -37,20 +22,17 @@ from tierup_guardrails.settings.model import (
     DataSettings,
     NetworkSettings,
     Release,
+    ReleaseProfile,
     StackSettings,
     UsageSettings,
 )
-from tierup_guardrails.subnet_plan import AZ_SLOTS, MAX_VPC_PREFIX
+from tierup_guardrails.subnet_plan import MAX_VPC_PREFIX
 from tierup_guardrails.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
 
 Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
 
 NAMESPACE = "tierup"
 REGION_KEY = "aws:region"
-MAX_TASKS = 50
-MAX_STORAGE_GB = 65536
-
-_retention = one_of_ints(LOG_RETENTION_DAYS, "a CloudWatch retention: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
 _region = text_matching(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]", "an AWS region name such as us-east-1")
 
 
@@ -66,122 +48,20 @@ class _Section:
         return f"{NAMESPACE}:{self.name}"
 
 
-_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,254}"
-_SECRET_ARN = text_matching(
-    r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)",
-    "a Secrets Manager secret ARN or an SSM parameter ARN",
-)
 # Names that announce a secret: their value belongs in `secrets` (valueFrom), never in plain env.
 # The data and cache tiers hand the app these (DB_HOST, REDIS_HOST, ...); the stack may not.
 PLATFORM_ENV_PREFIXES = ("DB_", "CACHE_", "REDIS_")
 SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
 
-_SECTIONS = (
-    _Section(
-        "network",
-        {
-            "cidr": ("cidr", private_cidr),
-            "azCount": ("az_count", int_between(2, AZ_SLOTS)),
-            "availabilityZones": (
-                "availability_zones",
-                list_of(text_matching(r"[a-z0-9-]+[a-z]|[a-z]{3,6}[0-9]-az[0-9]{1,2}", "a zone ID such as use1-az1, or an AZ name such as us-east-1a"),
-                        min_items=2, max_items=AZ_SLOTS),
-            ),
-            "natStrategy": ("nat_strategy", member_of(NatStrategy)),
-            "flowLogs": ("flow_logs", parse_bool),
-            "logRetentionDays": ("log_retention_days", _retention),
-        },
-    ),
-    _Section(
-        "app",
-        {
-            "image": ("image", text_matching(r"[a-z0-9][A-Za-z0-9._/:@-]{0,254}", "an image reference such as repo/name:tag")),
-            "port": ("port", int_between(1024, 65535)),
-            "healthCheckPath": ("health_check_path", text_matching(r"/[A-Za-z0-9._~/?=&%-]{0,1023}", "a path starting with /")),
-            "environment": ("environment", mapping_of(_ENV_NAME, scalar_text, max_items=100)),
-            "secrets": ("secrets", mapping_of(_ENV_NAME, _SECRET_ARN, max_items=50)),
-            "user": ("user", optional(text_matching(r"[0-9]{1,10}(:[0-9]{1,10})?|[a-z_][a-z0-9_-]{0,31}", "a uid, uid:gid or user name"))),
-            "writablePaths": (
-                "writable_paths",
-                list_of(text_matching(r"/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", "an absolute path below / such as /tmp"), min_items=0, max_items=10),
-            ),
-            "certificateArn": (
-                "certificate_arn",
-                optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
-            ),
-        },
-    ),
-    _Section(
-        "compute",
-        {
-            "cpu": ("cpu", one_of_ints(tuple(FARGATE_MEMORY_BY_CPU), ", ".join(map(str, FARGATE_MEMORY_BY_CPU)))),
-            "memory": ("memory", int_between(512, 122880)),
-            "architecture": ("architecture", member_of(Architecture)),
-            "ingress": ("ingress", member_of(Ingress)),
-            "waf": ("waf", parse_bool),
-            "wafBlockLargeBodies": ("waf_block_large_bodies", parse_bool),
-            "minTasks": ("min_tasks", int_between(1, MAX_TASKS)),
-            "maxTasks": ("max_tasks", int_between(1, MAX_TASKS)),
-            "cpuTargetPercent": ("cpu_target_percent", int_between(10, 90)),
-            "onDemandBase": ("on_demand_base", int_between(0, MAX_TASKS)),
-            "spotWeight": ("spot_weight", int_between(0, 10)),
-            "containerInsights": ("container_insights", parse_bool),
-            "logRetentionDays": ("log_retention_days", _retention),
-        },
-    ),
-    _Section(
-        "data",
-        {
-            "engineVersion": ("engine_version", text_matching(r"1[4-7]", "a PostgreSQL major version: 14, 15, 16 or 17")),
-            "instanceClass": ("instance_class", text_matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "an RDS instance class such as db.t4g.micro")),
-            # gp3 for PostgreSQL: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage").
-            "allocatedStorageGb": ("allocated_storage_gb", int_between(20, MAX_STORAGE_GB * 10 // 11)),
-            "maxAllocatedStorageGb": ("max_allocated_storage_gb", int_between(22, MAX_STORAGE_GB)),
-            "multiAz": ("multi_az", parse_bool),
-            "backupRetentionDays": ("backup_retention_days", int_between(1, 35)),
-            "performanceInsights": ("performance_insights", parse_bool),
-            "protect": ("protect", parse_bool),
-            "readReplica": ("read_replica", parse_bool),
-            "proxy": ("proxy", parse_bool),
-            "logRetentionDays": ("log_retention_days", _retention),
-            "credentialVersion": ("credential_version", int_between(1, 1000)),
-        },
-    ),
-    _Section(
-        "cache",
-        {
-            "mode": ("mode", member_of(CacheMode)),
-            "engine": ("engine", member_of(CacheEngine)),
-            "nodeType": ("node_type", text_matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "an ElastiCache node type such as cache.t4g.micro")),
-            "nodes": ("nodes", int_between(1, 6)),
-        },
-    ),
-    _Section(
-        "usage",
-        {
-            "natGb": ("nat_gb", amount_up_to(1_000_000)),
-            "albLcu": ("alb_lcu", amount_up_to(10_000)),
-            "logIngestGb": ("log_ingest_gb", amount_up_to(1_000_000)),
-            "logStorageGb": ("log_storage_gb", amount_up_to(1_000_000)),
-            "wafRequestsMillion": ("waf_requests_million", amount_up_to(1_000_000)),
-            "secretsApi10k": ("secrets_api_10k", amount_up_to(1_000_000)),
-            "containerInsightsMetrics": ("container_insights_metrics", int_between(0, 100_000)),
-            "dataOutGb": ("data_out_gb", amount_up_to(1_000_000)),
-        },
-    ),
-    _Section(
-        "budget",
-        {
-            "monthlyUsd": ("monthly_usd", number_between(0, 100_000)),
-            "goalUsd": ("goal_usd", number_between(0, 100_000)),
-            "alertEmails": (
-                "alert_emails",
-                list_of(text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"), min_items=0, max_items=10),
-            ),
-            "activateCostTags": ("activate_cost_tags", parse_bool),
-        },
-    ),
-)  # fmt: skip
+
+def _section(name: str) -> _Section:
+    """The config key `tierup:<name>` of one profile slice, with the fields its dataclass declares."""
+    slice_type = type(getattr(PROFILES[Release.V1_0], name))
+    return _Section(name, {f.metadata["key"]: (f.name, f.metadata["parse"]) for f in dataclasses.fields(slice_type) if "key" in f.metadata})
+
+
+# Every slice of a profile but its limits, which no stack overrides.
+_SECTIONS = tuple(_section(f.name) for f in dataclasses.fields(ReleaseProfile) if f.name != "limits")
 
 RELEASE_KEY = f"{NAMESPACE}:release"
 ALLOWED_KEYS = (RELEASE_KEY, *(section.key for section in _SECTIONS))

@@ -1,11 +1,52 @@
-"""The typed, frozen settings of a stack: one slice per tier, plus the budget."""
+"""The typed, frozen settings of a stack: one slice per tier, plus the budget and usage.
+
+Each field is declared once, with its config key, its parser and its one-line doc (`setting`):
+the loader, the README's configuration table and the components all read it from here, so a
+new setting is one field here plus its value in each release of the ladder.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU
+from tierup_guardrails.settings.fields import (
+    LOG_RETENTION_DAYS,
+    Parser,
+    amount_up_to,
+    int_between,
+    list_of,
+    mapping_of,
+    member_of,
+    number_between,
+    one_of_ints,
+    optional,
+    parse_bool,
+    private_cidr,
+    scalar_text,
+    text_matching,
+)
+from tierup_guardrails.subnet_plan import AZ_SLOTS
+
+MAX_TASKS = 50
+MAX_STORAGE_GB = 65536
+RETENTION = one_of_ints(LOG_RETENTION_DAYS, "a CloudWatch retention: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
+ZONE_PATTERN = r"[a-z0-9-]+[a-z]|[a-z]{3,6}[0-9]-az[0-9]{1,2}"
+ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,254}"
+SECRET_ARN = text_matching(
+    r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)",
+    "a Secrets Manager secret ARN or an SSM parameter ARN",
+)
+
+
+def setting(key: str, parse: Parser, doc: str, default: Any = MISSING) -> Any:
+    """A settings field: its key under `tierup:<slice>`, the parser of its raw config value and
+    its one-line doc, declared once."""
+    metadata = {"key": key, "parse": parse, "doc": doc}
+    return field(metadata=metadata) if default is MISSING else field(default=default, metadata=metadata)
 
 
 class Release(StrEnum):
@@ -20,51 +61,39 @@ class Release(StrEnum):
 class NetworkSettings:
     """The VPC, its subnet plan and its egress."""
 
-    cidr: str
-    """VPC IPv4 range; the subnet plan is carved from it identically in every release."""
-    az_count: int
-    """How many AZs the subnets span."""
-    availability_zones: tuple[str, ...] = ()
-    """Zone IDs (use1-az1) or AZ names (us-east-1a) in slot order (slot i always gets the same
-    CIDRs); empty in a profile, where the region's supported zone IDs are used."""
-    nat_strategy: NatStrategy
-    """NAT gateways for the private subnets: none, one shared, or one per AZ."""
-    flow_logs: bool
-    """Whether VPC flow logs go to CloudWatch Logs."""
-    log_retention_days: int
-    """Retention of the flow log group."""
+    cidr: str = setting("cidr", private_cidr, "VPC IPv4 range; the subnet plan is carved from it identically in every release.")
+    az_count: int = setting("azCount", int_between(2, AZ_SLOTS), "How many AZs the subnets span.")
+    availability_zones: tuple[str, ...] = setting(
+        "availabilityZones",
+        list_of(text_matching(ZONE_PATTERN, "a zone ID such as use1-az1, or an AZ name such as us-east-1a"), min_items=2, max_items=AZ_SLOTS),
+        "Zone IDs (use1-az1) or AZ names (us-east-1a) in slot order (slot i always gets the same CIDRs); "
+        "empty in a profile, where the region's supported zone IDs are used.",
+        default=(),
+    )
+    nat_strategy: NatStrategy = setting("natStrategy", member_of(NatStrategy), "NAT gateways for the private subnets: none, one shared, or one per AZ.")
+    flow_logs: bool = setting("flowLogs", parse_bool, "Whether VPC flow logs go to CloudWatch Logs.")
+    log_retention_days: int = setting("logRetentionDays", RETENTION, "Retention of the flow log group.")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ComputeSettings:
     """The ECS Fargate service running the app."""
 
-    cpu: int
-    """Task CPU units (256 = 0.25 vCPU)."""
-    memory: int
-    """Task memory in MiB; must pair with cpu as Fargate allows."""
-    architecture: Architecture
-    """CPU architecture of the task."""
-    ingress: Ingress
-    """Public IP on the task (v1.0) or private tasks behind an ALB."""
-    waf: bool
-    """Whether a WAFv2 web ACL protects the load balancer."""
-    waf_block_large_bodies: bool = False
-    """Whether WAF's common rule set blocks request bodies over 8 KB (it only counts them when false)."""
-    min_tasks: int
-    """Lower bound of the service's task count (the count itself when fixed)."""
-    max_tasks: int
-    """Upper bound of the service's task count under autoscaling."""
-    cpu_target_percent: int
-    """Average CPU utilisation the autoscaler aims for."""
-    on_demand_base: int
-    """Tasks always run on on-demand FARGATE before any weighting applies."""
-    spot_weight: int
-    """Relative weight of FARGATE_SPOT beyond the base; 0 means no Spot."""
-    container_insights: bool
-    """Whether the ECS cluster has Container Insights."""
-    log_retention_days: int
-    """Retention of the app's log group."""
+    cpu: int = setting("cpu", one_of_ints(tuple(FARGATE_MEMORY_BY_CPU), ", ".join(map(str, FARGATE_MEMORY_BY_CPU))), "Task CPU units (256 = 0.25 vCPU).")
+    memory: int = setting("memory", int_between(512, 122880), "Task memory in MiB; must pair with cpu as Fargate allows.")
+    architecture: Architecture = setting("architecture", member_of(Architecture), "CPU architecture of the task.")
+    ingress: Ingress = setting("ingress", member_of(Ingress), "Public IP on the task (v1.0) or private tasks behind an ALB.")
+    waf: bool = setting("waf", parse_bool, "Whether a WAFv2 web ACL protects the load balancer.")
+    waf_block_large_bodies: bool = setting(
+        "wafBlockLargeBodies", parse_bool, "Whether WAF's common rule set blocks request bodies over 8 KB (it only counts them when false).", default=False
+    )
+    min_tasks: int = setting("minTasks", int_between(1, MAX_TASKS), "Lower bound of the service's task count (the count itself when fixed).")
+    max_tasks: int = setting("maxTasks", int_between(1, MAX_TASKS), "Upper bound of the service's task count under autoscaling.")
+    cpu_target_percent: int = setting("cpuTargetPercent", int_between(10, 90), "Average CPU utilisation the autoscaler aims for.")
+    on_demand_base: int = setting("onDemandBase", int_between(0, MAX_TASKS), "Tasks always run on on-demand FARGATE before any weighting applies.")
+    spot_weight: int = setting("spotWeight", int_between(0, 10), "Relative weight of FARGATE_SPOT beyond the base; 0 means no Spot.")
+    container_insights: bool = setting("containerInsights", parse_bool, "Whether the ECS cluster has Container Insights.")
+    log_retention_days: int = setting("logRetentionDays", RETENTION, "Retention of the app's log group.")
 
     @property
     def autoscaling(self) -> bool:
@@ -76,103 +105,107 @@ class ComputeSettings:
 class DataSettings:
     """The PostgreSQL database."""
 
-    engine_version: str
-    """PostgreSQL major version."""
-    instance_class: str
-    """RDS instance class of the primary (and replica)."""
-    allocated_storage_gb: int
-    """Initial gp3 storage."""
-    max_allocated_storage_gb: int
-    """Ceiling for storage autoscaling."""
-    multi_az: bool
-    """Whether the primary has a synchronous standby in another AZ."""
-    backup_retention_days: int
-    """Days of automated backups and point-in-time recovery."""
-    performance_insights: bool
-    """Whether Performance Insights is on (free 7-day tier)."""
-    protect: bool
-    """Whether Pulumi refuses to delete or replace the database."""
-    read_replica: bool
-    """Whether a read replica is created."""
-    proxy: bool
-    """Whether an RDS Proxy fronts the database."""
-    log_retention_days: int
-    """Retention of the exported PostgreSQL logs."""
-    credential_version: int = 1
-    """Generation of the generated master password; raising it sets a new one and restarts the tasks."""
+    engine_version: str = setting("engineVersion", text_matching(r"1[4-7]", "a PostgreSQL major version: 14, 15, 16 or 17"), "PostgreSQL major version.")
+    instance_class: str = setting(
+        "instanceClass",
+        text_matching(r"db\.[a-z0-9]+\.[a-z0-9]+", "an RDS instance class such as db.t4g.micro"),
+        "RDS instance class of the primary (and replica).",
+    )
+    # gp3 for PostgreSQL: 20 GiB to 64 TiB (RDS User Guide, "Amazon RDS DB instance storage"); the
+    # ceiling must stay 10% above the allocation.
+    allocated_storage_gb: int = setting("allocatedStorageGb", int_between(20, MAX_STORAGE_GB * 10 // 11), "Initial gp3 storage.")
+    max_allocated_storage_gb: int = setting("maxAllocatedStorageGb", int_between(22, MAX_STORAGE_GB), "Ceiling for storage autoscaling.")
+    multi_az: bool = setting("multiAz", parse_bool, "Whether the primary has a synchronous standby in another AZ.")
+    backup_retention_days: int = setting("backupRetentionDays", int_between(1, 35), "Days of automated backups and point-in-time recovery.")
+    performance_insights: bool = setting("performanceInsights", parse_bool, "Whether Performance Insights is on (free 7-day tier).")
+    protect: bool = setting("protect", parse_bool, "Whether Pulumi refuses to delete or replace the database.")
+    read_replica: bool = setting("readReplica", parse_bool, "Whether a read replica is created.")
+    proxy: bool = setting("proxy", parse_bool, "Whether an RDS Proxy fronts the database.")
+    log_retention_days: int = setting("logRetentionDays", RETENTION, "Retention of the exported PostgreSQL logs.")
+    credential_version: int = setting(
+        "credentialVersion", int_between(1, 1000), "Generation of the generated master password; raising it sets a new one and restarts the tasks.", default=1
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class CacheSettings:
     """The cache: PostgreSQL itself, or ElastiCache."""
 
-    mode: CacheMode
-    """postgres (no AWS resources) or redis (a replication group)."""
-    engine: CacheEngine
-    """ElastiCache engine when mode is redis."""
-    node_type: str
-    """ElastiCache node type when mode is redis."""
-    nodes: int
-    """Cache nodes when mode is redis; two or more enable failover."""
+    mode: CacheMode = setting("mode", member_of(CacheMode), "postgres (no AWS resources) or redis (a replication group).")
+    engine: CacheEngine = setting("engine", member_of(CacheEngine), "ElastiCache engine when mode is redis.")
+    node_type: str = setting(
+        "nodeType",
+        text_matching(r"cache\.[a-z0-9]+\.[a-z0-9]+", "an ElastiCache node type such as cache.t4g.micro"),
+        "ElastiCache node type when mode is redis.",
+    )
+    nodes: int = setting("nodes", int_between(1, 6), "Cache nodes when mode is redis; two or more enable failover.")
 
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetSettings:
     """What the stack may cost per month, and who hears when it will not fit."""
 
-    monthly_usd: float
-    """The estimate must fit under this; a real AWS budget alerts at it."""
-    goal_usd: float
-    """What the release aims for; reported beside the estimate."""
-    alert_emails: tuple[str, ...]
-    """Recipients of budget notifications."""
-    activate_cost_tags: bool = False
-    """Activate the cost allocation tags; AWS accepts this only once it has seen the tags on
-    billed resources (up to 24 hours after the first deploy), so it is asked for later."""
+    monthly_usd: float = setting("monthlyUsd", number_between(0, 100_000), "The estimate must fit under this; a real AWS budget alerts at it.")
+    goal_usd: float = setting("goalUsd", number_between(0, 100_000), "What the release aims for; reported beside the estimate.")
+    alert_emails: tuple[str, ...] = setting(
+        "alertEmails", list_of(text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"), min_items=0, max_items=10), "Recipients of budget notifications."
+    )
+    activate_cost_tags: bool = setting(
+        "activateCostTags",
+        parse_bool,
+        "Activate the cost allocation tags; AWS accepts this only once it has seen the tags on billed resources "
+        "(up to a day after the first deploy), and only from the payer account.",
+        default=False,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class AppSettings:
     """The container the platform runs; the same in every release."""
 
-    image: str
-    """Container image reference."""
-    port: int
-    """TCP port the container listens on."""
-    health_check_path: str
-    """HTTP path the load balancer probes."""
-    environment: tuple[tuple[str, str], ...]
-    """Plain environment variables (name, value), sorted; never secrets."""
-    secrets: tuple[tuple[str, str], ...]
-    """Secret environment variables (name, Secrets Manager or SSM parameter ARN), sorted."""
-    user: str | None
-    """User (uid or uid:gid) the container runs as; None keeps the image's user."""
-    writable_paths: tuple[str, ...] = ("/tmp",)
-    """Paths the image writes to; each becomes a tmpfs mount the app's user can write."""
-    certificate_arn: str | None
-    """ACM certificate for HTTPS on the load balancer; None serves plain HTTP."""
+    image: str = setting("image", text_matching(r"[a-z0-9][A-Za-z0-9._/:@-]{0,254}", "an image reference such as repo/name:tag"), "Container image reference.")
+    port: int = setting("port", int_between(1024, 65535), "TCP port the container listens on.")
+    health_check_path: str = setting(
+        "healthCheckPath", text_matching(r"/[A-Za-z0-9._~/?=&%-]{0,1023}", "a path starting with /"), "HTTP path the load balancer probes."
+    )
+    environment: tuple[tuple[str, str], ...] = setting(
+        "environment", mapping_of(ENV_NAME, scalar_text, max_items=100), "Plain environment variables (name, value), sorted; never secrets."
+    )
+    secrets: tuple[tuple[str, str], ...] = setting(
+        "secrets", mapping_of(ENV_NAME, SECRET_ARN, max_items=50), "Secret environment variables (name, Secrets Manager or SSM parameter ARN), sorted."
+    )
+    user: str | None = setting(
+        "user",
+        optional(text_matching(r"[0-9]{1,10}(:[0-9]{1,10})?|[a-z_][a-z0-9_-]{0,31}", "a uid, uid:gid or user name")),
+        "User (uid or uid:gid) the container runs as; None keeps the image's user.",
+    )
+    writable_paths: tuple[str, ...] = setting(
+        "writablePaths",
+        list_of(text_matching(r"/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", "an absolute path below / such as /tmp"), min_items=0, max_items=10),
+        "Paths the image writes to; each becomes a tmpfs mount the app's user can write.",
+        default=("/tmp",),
+    )
+    certificate_arn: str | None = setting(
+        "certificateArn",
+        optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
+        "ACM certificate for HTTPS on the load balancer; None serves plain HTTP.",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class UsageSettings:
     """Monthly usage the estimate assumes for what is billed by use (like Infracost's usage file)."""
 
-    nat_gb: float
-    """GB processed by the NAT gateways, all together."""
-    alb_lcu: float
-    """Average load balancer capacity units in use."""
-    log_ingest_gb: float
-    """GB ingested into CloudWatch Logs (app, flow and database logs)."""
-    log_storage_gb: float
-    """GB kept in CloudWatch Logs on average."""
-    waf_requests_million: float
-    """Millions of requests inspected by WAF."""
-    secrets_api_10k: float
-    """Tens of thousands of Secrets Manager API calls."""
-    container_insights_metrics: int
-    """Custom metrics Container Insights publishes for the cluster and service."""
-    data_out_gb: float
-    """GB sent to the internet (the first 100 GB a month are free)."""
+    nat_gb: float = setting("natGb", amount_up_to(1_000_000), "GB processed by the NAT gateways, all together.")
+    alb_lcu: float = setting("albLcu", amount_up_to(10_000), "Average load balancer capacity units in use.")
+    log_ingest_gb: float = setting("logIngestGb", amount_up_to(1_000_000), "GB ingested into CloudWatch Logs (app, flow and database logs).")
+    log_storage_gb: float = setting("logStorageGb", amount_up_to(1_000_000), "GB kept in CloudWatch Logs on average.")
+    waf_requests_million: float = setting("wafRequestsMillion", amount_up_to(1_000_000), "Millions of requests inspected by WAF.")
+    secrets_api_10k: float = setting("secretsApi10k", amount_up_to(1_000_000), "Tens of thousands of Secrets Manager API calls.")
+    container_insights_metrics: int = setting(
+        "containerInsightsMetrics", int_between(0, 100_000), "Custom metrics Container Insights publishes for the cluster and service."
+    )
+    data_out_gb: float = setting("dataOutGb", amount_up_to(1_000_000), "GB sent to the internet (the first 100 GB a month are free).")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,8 +228,8 @@ class ReleaseProfile:
     compute: ComputeSettings
     data: DataSettings
     cache: CacheSettings
-    budget: BudgetSettings
     usage: UsageSettings
+    budget: BudgetSettings
 
 
 @dataclass(frozen=True, kw_only=True)
