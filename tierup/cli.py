@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     refresh = prices_commands.add_parser("refresh", help="rebuild a region's catalogue from the AWS Price List Query API (needs AWS credentials)")
     refresh.add_argument("--region", required=True)
     refresh.add_argument("--endpoint-url", help="Price List API endpoint (for emulators)")
-    commands.add_parser("catalogue", help="regenerate policies/README.md from the policy pack's metadata")
+    commands.add_parser("catalogue", help="regenerate policies/README.md from the pack's metadata and README.md's settings table from the settings")
     e2e = commands.add_parser("e2e", help="deploy a throwaway v1.0 copy of dev with the Pulumi CLI, probe the app, destroy it (skips without the CLI or AWS)")
     e2e.add_argument("--db-health-path", help="a path of the app that queries the database (default: no database check)")
     e2e.add_argument("--timeout", type=int, default=600, help="seconds each probe keeps trying (default 600)")
@@ -93,7 +93,10 @@ def _main(argv: list[str] | None) -> int:
     try:
         project_dir = (args.project_dir or find_project_dir(Path.cwd())).resolve()
         if args.command == "catalogue":
-            print(f"wrote {write_catalogue(project_dir).relative_to(project_dir)}")
+            from tierup.settings_table import write_settings_table
+
+            for path in (write_catalogue(project_dir), write_settings_table(project_dir)):
+                print(f"wrote {path.relative_to(project_dir)}")
             return EXIT_OK
         if args.command == "e2e":
             from tierup.e2e import Options, World, pulumi_runner, run_e2e

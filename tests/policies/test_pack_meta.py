@@ -11,11 +11,13 @@ import pytest
 from tests.policies.harness import rails
 from tests.test_tags import taggable
 from tierup.catalogue import CATALOGUE_PATH, render_catalogue
+from tierup.settings_table import readme_with_table
 from tierup.synth.graph import ResourceGraph
 from tierup_guardrails import network_endpoints, network_groups, network_model
 from tierup_guardrails.base import Spec
 from tierup_guardrails.observability import TAGGABLE_TYPES
 from tierup_guardrails.pack import AREAS, all_policies
+from tierup_guardrails.settings.loader import _SECTIONS
 
 TESTS = Path(__file__).parent
 RELEASES = ("v1.0", "v1.5", "v2.0")
@@ -79,3 +81,12 @@ def test_taggable_types_match_what_the_program_creates(dev_graph: ResourceGraph,
 def test_the_catalogue_is_current() -> None:
     committed = (TESTS.parents[1] / CATALOGUE_PATH).read_text(encoding="utf-8")
     assert committed == render_catalogue(), "run `tierup catalogue` and commit policies/README.md"
+
+
+def test_the_readme_settings_table_is_current() -> None:
+    readme = (TESTS.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert readme == readme_with_table(readme), "run `tierup catalogue` and commit README.md"
+    # Every setting the loader accepts is in it, under its config key.
+    for section in _SECTIONS:
+        for key in section.fields:
+            assert f"`tierup:{section.name}.{key}`" in readme, key
