@@ -23,42 +23,18 @@ settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)
 # Known at preview (an invoke), so ARNs written from it keep the guardrails' inputs known.
 account_id = aws.get_caller_identity_output().account_id
-app, compute, data, cache = settings.app, settings.compute, settings.data, settings.cache
 
-network = NetworkTier(
-    "network",
-    NetworkTierArgs(
-        cidr_block=settings.network.cidr,
-        availability_zones=settings.network.availability_zones,
-        region=settings.region,
-        account_id=account_id,
-        nat_strategy=settings.network.nat_strategy,
-        enable_flow_logs=settings.network.flow_logs,
-        flow_log_retention_days=settings.network.log_retention_days,
-        tags=tags,
-    ),
-)
+network = NetworkTier("network", NetworkTierArgs(shape=settings.network, region=settings.region, account_id=account_id, tags=tags))
 
 database = DataTier(
     "data",
     DataTierArgs(
+        shape=settings.data,
         vpc_id=network.vpc_id,
         region=settings.region,
         account_id=account_id,
         isolated_subnet_ids=network.isolated_subnet_ids,
         app_security_group_id=network.app_security_group_id,
-        engine_version=data.engine_version,
-        instance_class=data.instance_class,
-        allocated_storage_gb=data.allocated_storage_gb,
-        max_allocated_storage_gb=data.max_allocated_storage_gb,
-        multi_az=data.multi_az,
-        backup_retention_days=data.backup_retention_days,
-        performance_insights=data.performance_insights,
-        protect=data.protect,
-        read_replica=data.read_replica,
-        proxy=data.proxy,
-        log_retention_days=data.log_retention_days,
-        credential_version=data.credential_version,
         tags=tags,
     ),
 )
@@ -66,23 +42,22 @@ database = DataTier(
 app_cache = CacheTier(
     "cache",
     CacheTierArgs(
-        mode=cache.mode,
+        shape=settings.cache,
         vpc_id=network.vpc_id,
         region=settings.region,
         account_id=account_id,
         isolated_subnet_ids=network.isolated_subnet_ids,
         app_security_group_id=network.app_security_group_id,
-        engine=cache.engine,
-        node_type=cache.node_type,
-        nodes=cache.nodes,
         tags=tags,
     ),
 )
 
 # Compute comes last: the app's environment carries the data and cache endpoints.
+app = settings.app
 compute_tier = ComputeTier(
     "compute",
     ComputeTierArgs(
+        shape=settings.compute,
         vpc_id=network.vpc_id,
         vpc_cidr=settings.network.cidr,
         public_subnet_ids=network.public_subnet_ids,
@@ -99,33 +74,12 @@ compute_tier = ComputeTier(
             user=app.user,
             writable_paths=app.writable_paths,
         ),
-        cpu=compute.cpu,
-        memory=compute.memory,
-        architecture=compute.architecture,
-        ingress=compute.ingress,
-        waf=compute.waf,
-        waf_block_large_bodies=compute.waf_block_large_bodies,
         certificate_arn=app.certificate_arn,
-        min_tasks=compute.min_tasks,
-        max_tasks=compute.max_tasks,
-        cpu_target_percent=compute.cpu_target_percent,
-        on_demand_base=compute.on_demand_base,
-        spot_weight=compute.spot_weight,
-        container_insights=compute.container_insights,
-        log_retention_days=compute.log_retention_days,
         tags=tags,
     ),
 )
 
-budget = StackBudget(
-    "budget",
-    StackBudgetArgs(
-        monthly_usd=settings.budget.monthly_usd,
-        alert_emails=settings.budget.alert_emails,
-        activate_cost_tags=settings.budget.activate_cost_tags,
-        tags=tags,
-    ),
-)
+budget = StackBudget("budget", StackBudgetArgs(shape=settings.budget, tags=tags))
 
 pulumi.export("release", settings.release.value)
 pulumi.export("vpcId", network.vpc_id)

@@ -14,6 +14,7 @@ from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.security_rules import group_admitting
 from tierup_guardrails.modes import CacheEngine, CacheMode
+from tierup_guardrails.settings.model import CacheSettings
 from tierup_guardrails.tags import StackTags
 
 TIER = "cache"
@@ -27,8 +28,8 @@ ENGINE_VERSIONS = {CacheEngine.REDIS: "7.1", CacheEngine.VALKEY: "8.0"}
 class CacheTierArgs:
     """The cache mode and, for ElastiCache, its size and place."""
 
-    mode: CacheMode
-    """postgres: no AWS resources; redis: an ElastiCache replication group."""
+    shape: CacheSettings
+    """The cache's settings: mode and, for ElastiCache, engine, node type and nodes."""
     vpc_id: pulumi.Input[str]
     """VPC of the replication group."""
     region: str
@@ -39,18 +40,12 @@ class CacheTierArgs:
     """Isolated subnets for the cache nodes."""
     app_security_group_id: pulumi.Input[str]
     """The only group admitted to the cache port."""
-    engine: CacheEngine
-    """ElastiCache engine."""
-    node_type: str
-    """ElastiCache node type."""
-    nodes: int
-    """Cache nodes; two or more enable automatic failover and Multi-AZ."""
     tags: StackTags
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.nodes <= 6:
-            raise ValueError(f"CacheTierArgs.nodes must be 1-6, not {self.nodes}")
+        if not 1 <= self.shape.nodes <= 6:
+            raise ValueError(f"CacheTierArgs.nodes must be 1-6, not {self.shape.nodes}")
 
 
 class CacheTier(pulumi.ComponentResource):
@@ -70,12 +65,12 @@ class CacheTier(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
-        if args.mode is CacheMode.POSTGRES:
+        if args.shape.mode is CacheMode.POSTGRES:
             environment: dict[str, pulumi.Input[str]] = {"CACHE_BACKEND": "postgres", "CACHE_TABLE": CACHE_TABLE, "CACHE_MIGRATION": CACHE_MIGRATION}
             secret_arns: dict[str, pulumi.Input[str]] = {}
         else:
             group, secret = self._create_replication_group()
-            environment = {"CACHE_BACKEND": args.engine.value, "REDIS_PORT": str(REDIS_PORT), "REDIS_TLS": "true"}
+            environment = {"CACHE_BACKEND": args.shape.engine.value, "REDIS_PORT": str(REDIS_PORT), "REDIS_TLS": "true"}
             # By name-built ARNs, known at preview (components/arns.py).
             token = pulumi.Output.all(args.account_id, secret.name).apply(lambda values: secret_partial_arn(args.region, values[0], values[1]))
             host = endpoint_parameter(
@@ -121,14 +116,14 @@ class CacheTier(pulumi.ComponentResource):
         )
         security_group = self._create_security_group()
         token, secret = self._create_auth_token()
-        failover = args.nodes >= 2
+        failover = args.shape.nodes >= 2
         group = aws.elasticache.ReplicationGroup(
             child_name(self._name, "group"),
             description="tierup cache",
-            engine=args.engine.value,
-            engine_version=ENGINE_VERSIONS[args.engine],
-            node_type=args.node_type,
-            num_cache_clusters=args.nodes,
+            engine=args.shape.engine.value,
+            engine_version=ENGINE_VERSIONS[args.shape.engine],
+            node_type=args.shape.node_type,
+            num_cache_clusters=args.shape.nodes,
             port=REDIS_PORT,
             subnet_group_name=subnet_group.name,
             security_group_ids=[security_group.id],

@@ -15,7 +15,8 @@ from components.iam_documents import assume_role_policy, execution_role_policy
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.naming import child_name
 from components.security_rules import tcp_rule
-from tierup_guardrails.modes import Architecture, Ingress
+from tierup_guardrails.modes import Ingress
+from tierup_guardrails.settings.model import ComputeSettings
 from tierup_guardrails.tags import StackTags
 
 TIER = "compute"
@@ -26,6 +27,8 @@ ECS_TASKS = "ecs-tasks.amazonaws.com"
 class ComputeTierArgs:
     """The app, its size and scaling, and the network ids handed forward by NetworkTier."""
 
+    shape: ComputeSettings
+    """The service's settings: size, architecture, ingress, WAF, scaling, Spot mix, logs."""
     vpc_id: pulumi.Input[str]
     """VPC of the service."""
     vpc_cidr: str
@@ -42,46 +45,16 @@ class ComputeTierArgs:
     """Account of the stack, for the log group's ARN (known at preview, unlike assigned ARNs)."""
     container: AppContainer
     """What runs."""
-    cpu: int
-    """Task CPU units; a valid Fargate pair with memory (checked by the settings)."""
-    memory: int
-    """Task memory in MiB."""
-    architecture: Architecture
-    """CPU architecture of the task."""
-    ingress: Ingress
-    """Public IP on the task, or private tasks behind an ALB."""
-    waf: bool
-    """Protect the ALB with a WAFv2 web ACL (load-balancer ingress only)."""
-    waf_block_large_bodies: bool
-    """Let WAF's common rule set block request bodies over 8 KB (it counts them otherwise)."""
     certificate_arn: str | None
     """ACM certificate for HTTPS on the ALB."""
-    min_tasks: int
-    """Task count, or the autoscaling floor when below max_tasks."""
-    max_tasks: int
-    """Autoscaling ceiling."""
-    cpu_target_percent: int
-    """Average CPU the autoscaler tracks."""
-    on_demand_base: int
-    """Tasks always on FARGATE before weights apply."""
-    spot_weight: int
-    """FARGATE_SPOT weight against FARGATE's 1; 0 runs on-demand only."""
-    container_insights: bool
-    """Container Insights on the cluster."""
-    log_retention_days: int
-    """Retention of the app's log group."""
     tags: StackTags
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.min_tasks <= self.max_tasks:
-            raise ValueError(f"ComputeTierArgs needs 1 <= min_tasks <= max_tasks, got {self.min_tasks} and {self.max_tasks}")
-        if self.ingress is Ingress.PUBLIC_IP and (self.waf or self.certificate_arn):
+        if not 1 <= self.shape.min_tasks <= self.shape.max_tasks:
+            raise ValueError(f"ComputeTierArgs needs 1 <= min_tasks <= max_tasks, got {self.shape.min_tasks} and {self.shape.max_tasks}")
+        if self.shape.ingress is Ingress.PUBLIC_IP and (self.shape.waf or self.certificate_arn):
             raise ValueError("ComputeTierArgs.waf and certificate_arn need ingress=Ingress.LOAD_BALANCER")
-
-    @property
-    def autoscaling(self) -> bool:
-        return self.max_tasks > self.min_tasks
 
 
 class ComputeTier(pulumi.ComponentResource):
@@ -103,10 +76,12 @@ class ComputeTier(pulumi.ComponentResource):
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
 
-        log_group = aws.cloudwatch.LogGroup(child_name(name, "logs"), retention_in_days=args.log_retention_days, tags=self._tags("logs"), opts=self._child)
+        log_group = aws.cloudwatch.LogGroup(
+            child_name(name, "logs"), retention_in_days=args.shape.log_retention_days, tags=self._tags("logs"), opts=self._child
+        )
         cluster = aws.ecs.Cluster(
             child_name(name, "cluster"),
-            settings=[{"name": "containerInsights", "value": "enabled" if args.container_insights else "disabled"}],
+            settings=[{"name": "containerInsights", "value": "enabled" if args.shape.container_insights else "disabled"}],
             tags=self._tags("cluster"),
             opts=self._child,
         )
@@ -119,11 +94,11 @@ class ComputeTier(pulumi.ComponentResource):
             default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1}],
             opts=self._child,
         )
-        load_balancer = self._create_load_balancer() if args.ingress is Ingress.LOAD_BALANCER else None
+        load_balancer = self._create_load_balancer() if args.shape.ingress is Ingress.LOAD_BALANCER else None
         self._add_app_security_rules(load_balancer)
         task_definition, execution_policy = self._create_task_definition(log_group)
         service = self._create_service(cluster, task_definition, load_balancer, [capacity, execution_policy])
-        if args.autoscaling:
+        if args.shape.autoscaling:
             self._create_autoscaling(cluster, service)
 
         self.cluster_name = cluster.name
@@ -168,8 +143,8 @@ class ComputeTier(pulumi.ComponentResource):
                 app_security_group_id=args.app_security_group_id,
                 health_check_path=args.container.health_check_path,
                 certificate_arn=args.certificate_arn,
-                waf=args.waf,
-                waf_block_large_bodies=args.waf_block_large_bodies,
+                waf=args.shape.waf,
+                waf_block_large_bodies=args.shape.waf_block_large_bodies,
                 tags=args.tags,
             ),
             opts=self._child,
@@ -220,9 +195,9 @@ class ComputeTier(pulumi.ComponentResource):
             family=f"{args.tags.project}-{args.tags.stack}-app",
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
-            cpu=str(args.cpu),
-            memory=str(args.memory),
-            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.architecture.value},
+            cpu=str(args.shape.cpu),
+            memory=str(args.shape.memory),
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.shape.architecture.value},
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
             container_definitions=definitions,
@@ -233,9 +208,9 @@ class ComputeTier(pulumi.ComponentResource):
 
     def _capacity_strategy(self) -> list[dict[str, object]]:
         args = self._args
-        strategy: list[dict[str, object]] = [{"capacity_provider": "FARGATE", "base": args.on_demand_base, "weight": 1}]
-        if args.spot_weight:
-            strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": args.spot_weight})
+        strategy: list[dict[str, object]] = [{"capacity_provider": "FARGATE", "base": args.shape.on_demand_base, "weight": 1}]
+        if args.shape.spot_weight:
+            strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": args.shape.spot_weight})
         return strategy
 
     def _create_service(
@@ -251,7 +226,7 @@ class ComputeTier(pulumi.ComponentResource):
             child_name(self._name, "service"),
             cluster=cluster.arn,
             task_definition=task_definition.arn,
-            desired_count=args.min_tasks,
+            desired_count=args.shape.min_tasks,
             capacity_provider_strategies=self._capacity_strategy(),
             # The provider applies a changed strategy (v1.5 → v2.0 Spot mix) only with a new deployment.
             force_new_deployment=True,
@@ -281,7 +256,7 @@ class ComputeTier(pulumi.ComponentResource):
                 # before ECS may pull the image and read the secrets fail to start.
                 depends_on=[*prerequisites, *(load_balancer.listeners if load_balancer else [])],
                 # The autoscaler owns the count; an update must not reset it to the floor.
-                ignore_changes=["desiredCount"] if args.autoscaling else None,
+                ignore_changes=["desiredCount"] if args.shape.autoscaling else None,
             ),
         )
 
@@ -292,8 +267,8 @@ class ComputeTier(pulumi.ComponentResource):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
-            min_capacity=args.min_tasks,
-            max_capacity=args.max_tasks,
+            min_capacity=args.shape.min_tasks,
+            max_capacity=args.shape.max_tasks,
             tags=self._tags("scaling-target"),
             opts=self._child,
         )
@@ -304,7 +279,7 @@ class ComputeTier(pulumi.ComponentResource):
             scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
             target_tracking_scaling_policy_configuration={
-                "target_value": args.cpu_target_percent,
+                "target_value": args.shape.cpu_target_percent,
                 "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"},
                 "scale_in_cooldown": 300,
                 "scale_out_cooldown": 60,

@@ -17,6 +17,7 @@ from components.generated_secret import generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
 from components.security_rules import group_admitting
+from tierup_guardrails.settings.model import DataSettings
 from tierup_guardrails.tags import StackTags
 
 TIER = "data"
@@ -29,6 +30,8 @@ CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 class DataTierArgs:
     """The database's shape and where it lives."""
 
+    shape: DataSettings
+    """The database's settings: engine, class, storage, availability, backups, protection, replica, proxy."""
     vpc_id: pulumi.Input[str]
     """VPC of the database."""
     region: str
@@ -39,45 +42,20 @@ class DataTierArgs:
     """Isolated subnets (no internet route) in at least two AZs."""
     app_security_group_id: pulumi.Input[str]
     """The only group admitted to the database port."""
-    engine_version: str
-    """PostgreSQL major version; RDS applies minor upgrades itself."""
-    instance_class: str
-    """Instance class of the primary and the replica."""
-    allocated_storage_gb: int
-    """Initial gp3 storage; storage autoscaling grows it."""
-    max_allocated_storage_gb: int
-    """Storage autoscaling ceiling."""
-    multi_az: bool
-    """Synchronous standby in a second AZ."""
-    backup_retention_days: int
-    """Automated backups and point-in-time recovery window."""
-    performance_insights: bool
-    """Performance Insights at the free 7-day retention."""
-    protect: bool
-    """The primary holds the data: Pulumi `protect` and RDS deletion protection. Off, the stack
-    can be destroyed in one `pulumi destroy` (dev)."""
-    read_replica: bool
-    """A read replica of the primary."""
-    proxy: bool
-    """An RDS Proxy in front of the primary; the app then connects through it."""
-    log_retention_days: int
-    """Retention of the exported PostgreSQL logs."""
     database_name: str = "app"
     """Database created in the instance."""
     master_username: str = "app_admin"
     """Admin user (not the default 'postgres', RDS.25)."""
-    credential_version: int = 1
-    """Generation of the master password; changing it sets a new one and restarts the tasks."""
     tags: StackTags
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+        if self.shape.max_allocated_storage_gb < self.shape.allocated_storage_gb:
             raise ValueError("DataTierArgs.max_allocated_storage_gb must be at least allocated_storage_gb")
-        if self.credential_version < 1:
-            raise ValueError(f"DataTierArgs.credential_version must be at least 1, not {self.credential_version}")
-        if not 1 <= self.backup_retention_days <= 35:
-            raise ValueError(f"DataTierArgs.backup_retention_days must be 1-35, not {self.backup_retention_days}")
+        if self.shape.credential_version < 1:
+            raise ValueError(f"DataTierArgs.credential_version must be at least 1, not {self.shape.credential_version}")
+        if not 1 <= self.shape.backup_retention_days <= 35:
+            raise ValueError(f"DataTierArgs.backup_retention_days must be 1-35, not {self.shape.backup_retention_days}")
 
 
 class DataTier(pulumi.ComponentResource):
@@ -111,7 +89,7 @@ class DataTier(pulumi.ComponentResource):
         security_group = self._create_security_group()
         parameters = aws.rds.ParameterGroup(
             child_name(name, "params"),
-            family=parameter_family(args.engine_version),
+            family=parameter_family(args.shape.engine_version),
             description="tierup PostgreSQL: TLS only, pg_stat_statements, cache-friendly memory",
             parameters=database_parameters(),
             tags=self._tags("params"),
@@ -120,8 +98,8 @@ class DataTier(pulumi.ComponentResource):
         log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
         password, credential = self._create_credential()
         primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, password)
-        replica = self._create_replica(identifier, primary, security_group, parameters) if args.read_replica else None
-        proxy = self._create_proxy(primary, security_group, credential) if args.proxy else None
+        replica = self._create_replica(identifier, primary, security_group, parameters) if args.shape.read_replica else None
+        proxy = self._create_proxy(primary, security_group, credential) if args.shape.proxy else None
 
         self.address = primary.address
         self.port = primary.port
@@ -136,7 +114,7 @@ class DataTier(pulumi.ComponentResource):
         self.app_environment = {
             "DB_PORT": str(POSTGRES_PORT),
             "DB_NAME": args.database_name,
-            "DB_LOGIN_VERSION": str(args.credential_version),
+            "DB_LOGIN_VERSION": str(args.shape.credential_version),
             "DB_HOST_VIA": "proxy" if proxy else "instance",
         }
         self.app_secret_arns = {**self._credential_refs(self._partial_arn(credential)), "DB_HOST": self._endpoint("host", self.app_host)}
@@ -177,7 +155,7 @@ class DataTier(pulumi.ComponentResource):
         return aws.cloudwatch.LogGroup(
             child_name(self._name, f"{export}-logs"),
             name=f"/aws/rds/instance/{identifier}/{export}",
-            retention_in_days=self._args.log_retention_days,
+            retention_in_days=self._args.shape.log_retention_days,
             tags=self._tags(f"{export}-logs"),
             opts=self._child,
         )
@@ -201,7 +179,7 @@ class DataTier(pulumi.ComponentResource):
         password, secret, _ = generated_secret(
             child_name(self._name, "master-password"),
             description="Master credential of the tierup database (username, password)",
-            version=args.credential_version,
+            version=args.shape.credential_version,
             secret_string=document,
             tags=self._tags("master-password-secret"),
             opts=self._child,
@@ -241,15 +219,15 @@ class DataTier(pulumi.ComponentResource):
         args = self._args
         return {
             "storage_type": "gp3",
-            "max_allocated_storage": args.max_allocated_storage_gb,
+            "max_allocated_storage": args.shape.max_allocated_storage_gb,
             "storage_encrypted": True,
             "vpc_security_group_ids": [security_group.id],
             "parameter_group_name": parameters.name,
             "publicly_accessible": False,
             "auto_minor_version_upgrade": True,
             "ca_cert_identifier": CA_CERTIFICATE,
-            "performance_insights_enabled": args.performance_insights,
-            "performance_insights_retention_period": 7 if args.performance_insights else None,
+            "performance_insights_enabled": args.shape.performance_insights,
+            "performance_insights_retention_period": 7 if args.shape.performance_insights else None,
         }
 
     def _create_primary(
@@ -267,9 +245,9 @@ class DataTier(pulumi.ComponentResource):
             identifier=identifier,
             **self._shared_instance_args(security_group, parameters),
             engine="postgres",
-            engine_version=args.engine_version,
-            instance_class=args.instance_class,
-            allocated_storage=args.allocated_storage_gb,
+            engine_version=args.shape.engine_version,
+            instance_class=args.shape.instance_class,
+            allocated_storage=args.shape.allocated_storage_gb,
             db_name=args.database_name,
             username=args.master_username,
             # Generated, encrypted in state, kept in the stack's secret (see _create_credential).
@@ -278,21 +256,21 @@ class DataTier(pulumi.ComponentResource):
             # it true is turned off by this same update (ModifyDBInstance with the new password).
             password=password,
             db_subnet_group_name=subnet_group.name,
-            multi_az=args.multi_az,
-            backup_retention_period=args.backup_retention_days,
+            multi_az=args.shape.multi_az,
+            backup_retention_period=args.shape.backup_retention_days,
             backup_window="03:00-04:00",
             maintenance_window="sun:04:30-sun:05:30",
             copy_tags_to_snapshot=True,
             skip_final_snapshot=False,
             final_snapshot_identifier=self._final_snapshot_identifier(identifier),
             # Only a database that holds the release's data blocks `pulumi destroy`.
-            deletion_protection=args.protect,
+            deletion_protection=args.shape.protect,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             iam_database_authentication_enabled=True,
             tags=self._tags("db"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.shape.protect,
                 depends_on=log_groups,
                 # Storage autoscaling grows allocated storage; an update must not try to shrink it.
                 ignore_changes=["allocatedStorage"],
@@ -308,7 +286,7 @@ class DataTier(pulumi.ComponentResource):
             identifier=f"{identifier}-replica",
             **self._shared_instance_args(security_group, parameters),
             replicate_source_db=primary.identifier,
-            instance_class=args.instance_class,
+            instance_class=args.shape.instance_class,
             # A replica is rebuilt from the primary; its own backups and final snapshot add nothing,
             # and protecting it would block moving down from v2.0 and `pulumi destroy`.
             backup_retention_period=0,

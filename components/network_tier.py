@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from components.arns import log_group_arn
 from components.iam_documents import assume_role_policy, flow_log_delivery_policy
 from components.naming import child_name
-from tierup_guardrails.modes import NatStrategy
+from tierup_guardrails.settings.model import NetworkSettings
 from tierup_guardrails.subnet_plan import SubnetRole, plan_subnets
 from tierup_guardrails.tags import StackTags
 from tierup_guardrails.zones import is_zone_id
@@ -23,29 +23,20 @@ TIER = "network"
 class NetworkTierArgs:
     """What the network needs to know; nothing here depends on the release directly."""
 
-    cidr_block: str
-    """VPC IPv4 range; subnets are carved from it by the fixed plan in subnet_plan.py."""
-    availability_zones: Sequence[str]
-    """Zone IDs (use1-az1) or AZ names (us-east-1a) in slot order; slot i keeps its subnet
-    CIDRs and names forever."""
+    shape: NetworkSettings
+    """The network's settings: range, zones, NAT strategy, flow logs."""
     region: str
     """Region of the VPC, for the S3 gateway endpoint's service name."""
     account_id: pulumi.Input[str]
     """Account of the stack, for the flow-log role's trust condition and policy."""
-    nat_strategy: NatStrategy
-    """NAT gateways for the private subnets."""
-    enable_flow_logs: bool
-    """Send VPC flow logs (all traffic) to a CloudWatch log group."""
-    flow_log_retention_days: int
-    """Retention of the flow log group; only read when flow logs are on."""
     tags: StackTags
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
-        if len(self.availability_zones) < 2:
-            raise ValueError("NetworkTierArgs.availability_zones needs at least 2 AZs (ALB and RDS require two)")
-        if self.enable_flow_logs and self.flow_log_retention_days <= 0:
-            raise ValueError("NetworkTierArgs.flow_log_retention_days must be positive when flow logs are on")
+        if len(self.shape.availability_zones) < 2:
+            raise ValueError("NetworkTierArgs.shape.availability_zones needs at least 2 AZs (ALB and RDS require two)")
+        if self.shape.flow_logs and self.shape.log_retention_days <= 0:
+            raise ValueError("NetworkTierArgs.shape.log_retention_days must be positive when flow logs are on")
 
 
 class NetworkTier(pulumi.ComponentResource):
@@ -71,7 +62,7 @@ class NetworkTier(pulumi.ComponentResource):
 
         vpc = aws.ec2.Vpc(
             child_name(name, "vpc"),
-            cidr_block=args.cidr_block,
+            cidr_block=args.shape.cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags=self._tags("vpc"),
@@ -95,7 +86,7 @@ class NetworkTier(pulumi.ComponentResource):
         private_rts = self._create_private_routing(vpc, subnets[SubnetRole.PRIVATE], nat_gateways)
         isolated_rt = self._create_isolated_routing(vpc, subnets[SubnetRole.ISOLATED])
         self._create_s3_endpoint(vpc, [public_rt, *private_rts, isolated_rt])
-        flow_log_group = self._create_flow_logs(vpc) if args.enable_flow_logs else None
+        flow_log_group = self._create_flow_logs(vpc) if args.shape.flow_logs else None
 
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.PUBLIC]])
@@ -132,9 +123,9 @@ class NetworkTier(pulumi.ComponentResource):
         )
 
     def _create_subnets(self, vpc: aws.ec2.Vpc) -> dict[SubnetRole, list[aws.ec2.Subnet]]:
-        plan = plan_subnets(self._args.cidr_block, len(self._args.availability_zones))
+        plan = plan_subnets(self._args.shape.cidr, len(self._args.shape.availability_zones))
         subnets: dict[SubnetRole, list[aws.ec2.Subnet]] = {role: [] for role in SubnetRole}
-        for az_subnets, zone in zip(plan, self._args.availability_zones, strict=True):
+        for az_subnets, zone in zip(plan, self._args.shape.availability_zones, strict=True):
             for role in SubnetRole:
                 role_name = f"{role.value}-{az_subnets.slot + 1}"
                 subnets[role].append(
@@ -177,7 +168,7 @@ class NetworkTier(pulumi.ComponentResource):
         return table
 
     def _create_nat_gateways(self, igw: aws.ec2.InternetGateway, public_subnets: Sequence[aws.ec2.Subnet]) -> list[aws.ec2.NatGateway]:
-        count = self._args.nat_strategy.gateway_count(len(public_subnets))
+        count = self._args.shape.nat_strategy.gateway_count(len(public_subnets))
         gateways = []
         for index, subnet in enumerate(public_subnets[:count], start=1):
             eip = aws.ec2.Eip(child_name(self._name, f"nat-eip-{index}"), domain="vpc", tags=self._tags(f"nat-eip-{index}"), opts=self._child)
@@ -232,7 +223,7 @@ class NetworkTier(pulumi.ComponentResource):
     def _create_flow_logs(self, vpc: aws.ec2.Vpc) -> aws.cloudwatch.LogGroup:
         group = aws.cloudwatch.LogGroup(
             child_name(self._name, "flow-logs"),
-            retention_in_days=self._args.flow_log_retention_days,
+            retention_in_days=self._args.shape.log_retention_days,
             tags=self._tags("flow-logs"),
             opts=self._child,
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components.naming import child_name
+from tierup_guardrails.settings.model import BudgetSettings
 from tierup_guardrails.tags import StackTags
 
 TIER = "stack"
@@ -19,18 +19,14 @@ COST_ALLOCATION_TAGS = ("Project", "Stack", "Release", "Tier")
 class StackBudgetArgs:
     """The monthly limit and who hears about it."""
 
-    monthly_usd: float
-    """Budget limit in USD per month."""
-    alert_emails: Sequence[str]
-    """Recipients of the forecast and actual alerts; none means a budget without alerts."""
-    activate_cost_tags: bool
-    """Activate the cost allocation tags the budget filters on (once AWS has seen them)."""
+    shape: BudgetSettings
+    """The budget's settings: the monthly limit, who hears, tag activation."""
     tags: StackTags
     """The stack's shared tags; the budget filters on its Stack tag."""
 
     def __post_init__(self) -> None:
-        if self.monthly_usd <= 0:
-            raise ValueError(f"StackBudgetArgs.monthly_usd must be positive, not {self.monthly_usd}")
+        if self.shape.monthly_usd <= 0:
+            raise ValueError(f"StackBudgetArgs.monthly_usd must be positive, not {self.shape.monthly_usd}")
 
 
 class StackBudget(pulumi.ComponentResource):
@@ -42,22 +38,22 @@ class StackBudget(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: StackBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:StackBudget", name, None, opts)
-        activations = [self._activate(name, key) for key in COST_ALLOCATION_TAGS] if args.activate_cost_tags else []
+        activations = [self._activate(name, key) for key in COST_ALLOCATION_TAGS] if args.shape.activate_cost_tags else []
         notifications = [
             {
                 "notification_type": kind,
                 "comparison_operator": "GREATER_THAN",
                 "threshold": threshold,
                 "threshold_type": "PERCENTAGE",
-                "subscriber_email_addresses": list(args.alert_emails),
+                "subscriber_email_addresses": list(args.shape.alert_emails),
             }
             for kind, threshold in (("FORECASTED", 80), ("ACTUAL", 100))
-            if args.alert_emails
+            if args.shape.alert_emails
         ]
         budget = aws.budgets.Budget(
             child_name(name, "monthly"),
             budget_type="COST",
-            limit_amount=f"{args.monthly_usd:.2f}",
+            limit_amount=f"{args.shape.monthly_usd:.2f}",
             limit_unit="USD",
             time_unit="MONTHLY",
             # Cost Explorer's tag filter format is user:<key>$<value>.
