@@ -119,7 +119,7 @@ class ComputeTier(pulumi.ComponentResource):
     def _endpoint_hint(self, load_balancer: LoadBalancer | None) -> pulumi.Output[str]:
         if load_balancer is not None:
             return load_balancer.url.apply(lambda url: f"The app answers at {url}")
-        port = self._args.container.port
+        port = self._args.container.shape.port
         # A public task's address changes with every deployment, so no output can hold it.
         return pulumi.Output.all(self.cluster_name, self.service_name).apply(
             lambda names: (
@@ -139,9 +139,9 @@ class ComputeTier(pulumi.ComponentResource):
             LoadBalancerArgs(
                 vpc_id=args.vpc_id,
                 public_subnet_ids=args.public_subnet_ids,
-                app_port=args.container.port,
+                app_port=args.container.shape.port,
                 app_security_group_id=args.app_security_group_id,
-                health_check_path=args.container.health_check_path,
+                health_check_path=args.container.shape.health_check_path,
                 certificate_arn=args.certificate_arn,
                 waf=args.shape.waf,
                 waf_block_large_bodies=args.shape.waf_block_large_bodies,
@@ -151,7 +151,7 @@ class ComputeTier(pulumi.ComponentResource):
         )
 
     def _add_app_security_rules(self, load_balancer: LoadBalancer | None) -> None:
-        port = self._args.container.port
+        port = self._args.container.shape.port
         group_id = self._args.app_security_group_id
         # v1.0 has no ALB: the app port is open to the internet, the one documented exception
         # to "no public ingress" (C1 is advisory in v1.0). Behind an ALB only the ALB may connect.
@@ -178,7 +178,7 @@ class ComputeTier(pulumi.ComponentResource):
             # The log group's ARN written from its name: known at preview (components/arns.py).
             policy=pulumi.Output.all(account=args.account_id, log_group=log_group.name, secrets=args.container.secret_arns).apply(
                 lambda values: execution_role_policy(
-                    log_group_arn(args.region, values["account"], values["log_group"]), list(values["secrets"].values()), args.container.image
+                    log_group_arn(args.region, values["account"], values["log_group"]), list(values["secrets"].values()), args.container.shape.image
                 )
             ),
             opts=self._child,
@@ -237,7 +237,7 @@ class ComputeTier(pulumi.ComponentResource):
                 "assign_public_ip": not behind_alb,
             },
             load_balancers=(
-                [{"target_group_arn": load_balancer.target_group_arn, "container_name": CONTAINER_NAME, "container_port": args.container.port}]
+                [{"target_group_arn": load_balancer.target_group_arn, "container_name": CONTAINER_NAME, "container_port": args.container.shape.port}]
                 if load_balancer
                 else []
             ),

@@ -1,5 +1,6 @@
 """The container definition and IAM documents, exact values, no mocks."""
 
+import dataclasses
 import json
 
 import pytest
@@ -7,14 +8,22 @@ import pytest
 from components.arns import log_group_arn, parameter_arn, secret_iam_resources, secret_partial_arn
 from components.container import AppContainer, container_definitions
 from components.iam_documents import assume_role_policy, ecr_repository_arn, execution_role_policy
+from tierup_guardrails.settings import PROFILES, Release
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 PARAMETER = "arn:aws:ssm:us-east-1:123456789012:parameter/app/key"
 LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:app"
 
 
+def app(**changes: object) -> AppContainer:
+    """A container of the ladder's app settings with `changes` (shape fields or merged env/secrets)."""
+    merged = {key: changes.pop(key) for key in ("environment", "secret_arns") if key in changes}
+    shape = dataclasses.replace(PROFILES[Release.V1_0].app, **{"image": "x", "port": 8080, "health_check_path": "/", "user": None, **changes})
+    return AppContainer(shape=shape, **merged)
+
+
 def test_container_definition_is_hardened() -> None:
-    container = AppContainer(image="nginx:1", port=8080, health_check_path="/", user="101")
+    container = app(image="nginx:1", user="101")
     (definition,) = json.loads(container_definitions(container, {"MODE": "prod"}, {"DB_PASSWORD": SECRET}, "app-logs", "eu-west-2"))
     assert definition == {
         "name": "app",
@@ -40,35 +49,35 @@ def test_container_definition_is_hardened() -> None:
 
 
 def test_each_writable_path_gets_its_own_tmpfs() -> None:
-    container = AppContainer(image="x", port=8080, health_check_path="/", writable_paths=("/tmp", "/var/cache/app"))
+    container = app(writable_paths=("/tmp", "/var/cache/app"), writable_mib=32)
     (definition,) = json.loads(container_definitions(container, {}, {}, "g", "us-east-1"))
-    assert [(t["containerPath"], t["size"]) for t in definition["linuxParameters"]["tmpfs"]] == [("/tmp", 64), ("/var/cache/app", 64)]
+    assert [(t["containerPath"], t["size"]) for t in definition["linuxParameters"]["tmpfs"]] == [("/tmp", 32), ("/var/cache/app", 32)]
 
 
 def test_an_app_that_writes_nowhere_has_no_tmpfs() -> None:
-    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/", writable_paths=()), {}, {}, "g", "us-east-1"))
+    (definition,) = json.loads(container_definitions(app(writable_paths=()), {}, {}, "g", "us-east-1"))
     assert definition["linuxParameters"] == {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}}
 
 
 def test_container_without_user_keeps_the_images() -> None:
-    (definition,) = json.loads(container_definitions(AppContainer(image="x", port=8080, health_check_path="/"), {}, {}, "g", "us-east-1"))
+    (definition,) = json.loads(container_definitions(app(), {}, {}, "g", "us-east-1"))
     assert "user" not in definition
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"port": 0}, r"^AppContainer\.port must be 1-65535, not 0$"),
-        ({"health_check_path": "health"}, r"^AppContainer\.health_check_path must start with '/', not 'health'$"),
+        ({"port": 0}, r"^AppContainer\.shape\.port must be 1-65535, not 0$"),
+        ({"health_check_path": "health"}, r"^AppContainer\.shape\.health_check_path must start with '/', not 'health'$"),
         ({"environment": {"KEY": "v"}, "secret_arns": {"KEY": SECRET}}, r"^AppContainer: \['KEY'\] set both as environment and as secrets$"),
-        ({"writable_paths": ("tmp",)}, r"^AppContainer\.writable_paths: 'tmp' is not an absolute path below /$"),
-        ({"writable_paths": ("/",)}, r"^AppContainer\.writable_paths: '/' is not an absolute path below /$"),
-        ({"writable_paths": ("/tmp", "/tmp")}, r"^AppContainer\.writable_paths repeats a path: \['/tmp', '/tmp'\]$"),
+        ({"writable_paths": ("tmp",)}, r"^AppContainer\.shape\.writable_paths: 'tmp' is not an absolute path below /$"),
+        ({"writable_paths": ("/",)}, r"^AppContainer\.shape\.writable_paths: '/' is not an absolute path below /$"),
+        ({"writable_paths": ("/tmp", "/tmp")}, r"^AppContainer\.shape\.writable_paths repeats a path: \['/tmp', '/tmp'\]$"),
     ],
 )
 def test_container_refuses_bad_args(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        AppContainer(**{"image": "x", "port": 8080, "health_check_path": "/", **kwargs})
+        app(**kwargs)
 
 
 def test_execution_policy_for_a_public_image_reads_only_the_given_secrets() -> None:

@@ -185,6 +185,9 @@ class AppSettings:
         "Paths the image writes to; each becomes a tmpfs mount the app's user can write.",
         default=("/tmp",),
     )
+    writable_mib: int = setting(
+        "writableMib", int_between(1, 1024), "Room of each writable path, in MiB of the task's memory (a tmpfs takes what it holds).", default=64
+    )
     certificate_arn: str | None = setting(
         "certificateArn",
         optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
