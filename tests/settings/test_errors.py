@@ -108,6 +108,7 @@ CASES = [
         "tierup:data.allocatedStorageGb: 60000 is out of range; allowed: an integer from 20 to 59578",
     ),
     ({"tierup:data": {"credentialVersion": 0}}, "tierup:data.credentialVersion: 0 is out of range; allowed: an integer from 1 to 1000"),
+    ({"tierup:app": {"writableMib": 0}}, "tierup:app.writableMib: 0 is out of range; allowed: an integer from 1 to 1024"),
     (
         {"tierup:app": {"writablePaths": ["tmp"]}},
         'tierup:app.writablePaths[0]: "tmp" is not allowed; allowed: an absolute path below / such as /tmp',
