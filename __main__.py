@@ -71,6 +71,7 @@ compute_tier = ComputeTier(
             secret_arns={**dict(app.secrets), **database.app_secret_arns, **app_cache.app_secret_arns},
         ),
         certificate_arn=app.certificate_arn,
+        restart_triggers={**database.app_restart_triggers, **app_cache.app_restart_triggers},
         tags=tags,
     ),
 )

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.arns import secret_partial_arn
 from components.endpoint_parameter import endpoint_parameter
-from components.generated_secret import generated_secret
+from components.generated_secret import GeneratedSecret, generated_secret
 from components.naming import child_name
 from components.security_rules import group_admitting
 from tierup_guardrails.modes import CacheEngine, CacheMode
@@ -58,6 +57,8 @@ class CacheTier(pulumi.ComponentResource):
     app_environment: dict[str, pulumi.Input[str]]
     """What the app needs to find the cache (names fixed, values may be outputs)."""
     app_secret_arns: dict[str, pulumi.Input[str]]
+    app_restart_triggers: dict[str, pulumi.Input[str]]
+    """Values that change when an endpoint the app reads at start changes (the task restarts)."""
     """Secrets the app reads through the task's `secrets`: the AUTH token's ARN."""
 
     def __init__(self, name: str, args: CacheTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -68,11 +69,11 @@ class CacheTier(pulumi.ComponentResource):
         if args.shape.mode is CacheMode.POSTGRES:
             environment: dict[str, pulumi.Input[str]] = {"CACHE_BACKEND": "postgres", "CACHE_TABLE": CACHE_TABLE, "CACHE_MIGRATION": CACHE_MIGRATION}
             secret_arns: dict[str, pulumi.Input[str]] = {}
+            restart_triggers: dict[str, pulumi.Input[str]] = {}
         else:
-            group, secret = self._create_replication_group()
+            group, token = self._create_replication_group()
             environment = {"CACHE_BACKEND": args.shape.engine.value, "REDIS_PORT": str(REDIS_PORT), "REDIS_TLS": "true"}
             # By name-built ARNs, known at preview (components/arns.py).
-            token = pulumi.Output.all(args.account_id, secret.name).apply(lambda values: secret_partial_arn(args.region, values[0], values[1]))
             host = endpoint_parameter(
                 child_name(name, "host"),
                 path=f"/{args.tags.project}/{args.tags.stack}/cache/host",
@@ -82,9 +83,11 @@ class CacheTier(pulumi.ComponentResource):
                 tags=self._tags("host"),
                 opts=self._child,
             )
-            secret_arns = {"REDIS_AUTH_TOKEN": token, "REDIS_HOST": host}
+            secret_arns = {"REDIS_AUTH_TOKEN": token.partial_arn, "REDIS_HOST": host.arn}
+            restart_triggers = {"REDIS_HOST": host.version}
         self.app_environment = environment
         self.app_secret_arns = secret_arns
+        self.app_restart_triggers = restart_triggers
         self.register_outputs({"app_environment": self.app_environment, "app_secret_arns": self.app_secret_arns})
 
     def _tags(self, role: str) -> dict[str, str]:
@@ -103,19 +106,24 @@ class CacheTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_auth_token(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
-        token, secret, _ = generated_secret(
-            child_name(self._name, "auth-token"), description="AUTH token of the tierup cache", tags=self._tags("auth-token-secret"), opts=self._child
+    def _create_auth_token(self) -> GeneratedSecret:
+        args = self._args
+        return generated_secret(
+            child_name(self._name, "auth-token"),
+            description="AUTH token of the tierup cache",
+            region=args.region,
+            account_id=args.account_id,
+            tags=self._tags("auth-token-secret"),
+            opts=self._child,
         )
-        return token, secret
 
-    def _create_replication_group(self) -> tuple[aws.elasticache.ReplicationGroup, aws.secretsmanager.Secret]:
+    def _create_replication_group(self) -> tuple[aws.elasticache.ReplicationGroup, GeneratedSecret]:
         args = self._args
         subnet_group = aws.elasticache.SubnetGroup(
             child_name(self._name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child
         )
         security_group = self._create_security_group()
-        token, secret = self._create_auth_token()
+        token = self._create_auth_token()
         failover = args.shape.nodes >= 2
         group = aws.elasticache.ReplicationGroup(
             child_name(self._name, "group"),
@@ -129,7 +137,7 @@ class CacheTier(pulumi.ComponentResource):
             security_group_ids=[security_group.id],
             at_rest_encryption_enabled=True,
             transit_encryption_enabled=True,
-            auth_token=token,
+            auth_token=token.value,
             auth_token_update_strategy="ROTATE",
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,
@@ -138,4 +146,4 @@ class CacheTier(pulumi.ComponentResource):
             tags=self._tags("group"),
             opts=self._child,
         )
-        return group, secret
+        return group, token

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -47,6 +47,8 @@ class ComputeTierArgs:
     """What runs."""
     certificate_arn: str | None
     """ACM certificate for HTTPS on the ALB."""
+    restart_triggers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Values whose change rolls the service onto new tasks (endpoints the app reads at start)."""
     tags: StackTags
     """The stack's shared tags."""
 
@@ -230,6 +232,8 @@ class ComputeTier(pulumi.ComponentResource):
             capacity_provider_strategies=self._capacity_strategy(),
             # The provider applies a changed strategy (v1.5 → v2.0 Spot mix) only with a new deployment.
             force_new_deployment=True,
+            # A changed endpoint parameter (a new host) redeploys too: tasks read it only at start.
+            triggers=args.restart_triggers or None,
             platform_version="LATEST",
             network_configuration={
                 "subnets": args.private_subnet_ids if behind_alb else args.public_subnet_ids,

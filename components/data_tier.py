@@ -10,10 +10,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.arns import secret_partial_arn
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
-from components.endpoint_parameter import endpoint_parameter
-from components.generated_secret import generated_secret
+from components.endpoint_parameter import EndpointRef, endpoint_parameter
+from components.generated_secret import GeneratedSecret, generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
 from components.security_rules import group_admitting
@@ -76,6 +75,8 @@ class DataTier(pulumi.ComponentResource):
     app_environment: dict[str, pulumi.Input[str]]
     """Where the app connects: through the proxy when there is one; the replica for reads."""
     app_secret_arns: dict[str, pulumi.Input[str]]
+    app_restart_triggers: dict[str, pulumi.Input[str]]
+    """Values that change when an endpoint the app reads at start changes (the task restarts)."""
     """The managed secret's username and password keys, for the task's `secrets`."""
 
     def __init__(self, name: str, args: DataTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -96,15 +97,15 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
         log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
-        password, credential = self._create_credential()
-        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, password)
+        credential = self._create_credential()
+        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, credential.value)
         replica = self._create_replica(identifier, primary, security_group, parameters) if args.shape.read_replica else None
         proxy = self._create_proxy(primary, security_group, credential) if args.shape.proxy else None
 
         self.address = primary.address
         self.port = primary.port
         self.database_name = pulumi.Output.from_input(args.database_name)
-        self.master_secret_arn = credential.arn
+        self.master_secret_arn = credential.secret.arn
         self.app_host = proxy.endpoint if proxy else primary.address
         self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
         # DB_LOGIN_VERSION and DB_HOST_VIA change the task definition when the password or the
@@ -117,9 +118,11 @@ class DataTier(pulumi.ComponentResource):
             "DB_LOGIN_VERSION": str(args.shape.credential_version),
             "DB_HOST_VIA": "proxy" if proxy else "instance",
         }
-        self.app_secret_arns = {**self._credential_refs(self._partial_arn(credential)), "DB_HOST": self._endpoint("host", self.app_host)}
+        hosts = {"DB_HOST": self._endpoint("host", self.app_host)}
         if replica:
-            self.app_secret_arns["DB_READ_HOST"] = self._endpoint("read-host", replica.address)
+            hosts["DB_READ_HOST"] = self._endpoint("read-host", replica.address)
+        self.app_secret_arns = {**self._credential_refs(credential.partial_arn), **{name: host.arn for name, host in hosts.items()}}
+        self.app_restart_triggers = {name: host.version for name, host in hosts.items()}
         self.register_outputs(
             {
                 "address": self.address,
@@ -160,7 +163,7 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_credential(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
+    def _create_credential(self) -> GeneratedSecret:
         """The master password, generated and kept in the stack's own secret with no rotation.
 
         Not RDS's managed master password: RDS refuses a read replica of an instance whose
@@ -176,27 +179,23 @@ class DataTier(pulumi.ComponentResource):
                 {"engine": "postgres", "port": POSTGRES_PORT, "dbname": args.database_name, "username": args.master_username, "password": password}
             )
 
-        password, secret, _ = generated_secret(
+        return generated_secret(
             child_name(self._name, "master-password"),
             description="Master credential of the tierup database (username, password)",
+            region=args.region,
+            account_id=args.account_id,
             version=args.shape.credential_version,
             secret_string=document,
             tags=self._tags("master-password-secret"),
             opts=self._child,
         )
-        return password, secret
-
-    def _partial_arn(self, credential: aws.secretsmanager.Secret) -> pulumi.Output[str]:
-        """The secret's ARN from its name: known at preview, unlike the full ARN."""
-        args = self._args
-        return pulumi.Output.all(args.account_id, credential.name).apply(lambda values: secret_partial_arn(args.region, values[0], values[1]))
 
     @staticmethod
     def _credential_refs(partial: pulumi.Output[str]) -> dict[str, pulumi.Input[str]]:
         """DB_USER and DB_PASSWORD as ECS reads one JSON key of a secret (ARN:key::)."""
         return {"DB_USER": partial.apply(lambda arn: f"{arn}:username::"), "DB_PASSWORD": partial.apply(lambda arn: f"{arn}:password::")}
 
-    def _endpoint(self, role: str, address: pulumi.Input[str]) -> pulumi.Output[str]:
+    def _endpoint(self, role: str, address: pulumi.Input[str]) -> EndpointRef:
         args = self._args
         return endpoint_parameter(
             child_name(self._name, role),
@@ -296,7 +295,7 @@ class DataTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["allocatedStorage"]),
         )
 
-    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential: aws.secretsmanager.Secret) -> DatabaseProxy:
+    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential: GeneratedSecret) -> DatabaseProxy:
         args = self._args
         return DatabaseProxy(
             child_name(self._name, "proxy"),
@@ -306,8 +305,8 @@ class DataTier(pulumi.ComponentResource):
                 client_security_group_id=args.app_security_group_id,
                 database_security_group_id=security_group.id,
                 db_instance_identifier=primary.identifier,
-                credential_secret_arn=credential.arn,
-                credential_secret_partial_arn=self._partial_arn(credential),
+                credential_secret_arn=credential.secret.arn,
+                credential_secret_partial_arn=credential.partial_arn,
                 tags=args.tags,
             ),
             opts=self._child,

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.arns import secret_partial_arn
 from components.naming import child_name
 
 SECRET_RECOVERY_DAYS = 7
+
+
+class GeneratedSecret(NamedTuple):
+    """The generated value, its secret, and the secret's partial ARN for the app and its roles."""
+
+    value: pulumi.Output[str]
+    secret: aws.secretsmanager.Secret
+    partial_arn: pulumi.Output[str]
+    """Written from the secret's name (known at preview, unlike its full ARN) and the stored
+    value's URN, so that whatever reads it waits for the value to be stored."""
 
 
 def generated_secret(
     name: str,
     *,
     description: str,
+    region: str,
+    account_id: pulumi.Input[str],
     tags: dict[str, str],
     opts: pulumi.ResourceOptions,
     version: int | None = None,
     secret_string: Callable[[pulumi.Output[str]], pulumi.Input[str]] = lambda value: value,
-) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion]:
+) -> GeneratedSecret:
     """A 64-character letters-and-digits value `<name>` (generated once, encrypted in state,
     never typed into config), a secret `<name>-secret` and its value `<name>-value` built by
     `secret_string` from the generated value. With a `version`, changing it generates a new
@@ -42,4 +56,5 @@ def generated_secret(
     stored = aws.secretsmanager.SecretVersion(
         child_name(name, "value"), secret_id=secret.id, secret_string=pulumi.Output.secret(secret_string(value)), opts=opts
     )
-    return value, secret, stored
+    partial = pulumi.Output.all(account_id, secret.name, stored.urn).apply(lambda values: secret_partial_arn(region, values[0], values[1]))
+    return GeneratedSecret(value, secret, partial)

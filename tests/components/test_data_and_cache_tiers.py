@@ -197,3 +197,16 @@ def test_no_plaintext_password_or_token_anywhere(graph_name: str, request: pytes
     for resource in graph:
         walk(resource.inputs, resource.urn)
         walk(resource.outputs, resource.urn)
+
+
+def test_tasks_wait_for_what_they_read_and_restart_when_a_host_changes(scale_graph: ResourceGraph) -> None:
+    # ARNs written from names are known at preview, yet still carry the dependency: ECS must not
+    # start a task before the parameters and the stored secret values exist.
+    task = named(scale_graph, "compute-task")
+    needed = {"data-host", "data-read-host", "cache-host", "data-master-password-value", "cache-auth-token-value"}
+    assert needed <= {urn.rsplit("::", 1)[1] for urn in task.property_dependencies["containerDefinitions"]}
+    # A new host (v1.5 → v2.0 moves DB_HOST to the proxy) changes a parameter's version, and the
+    # service redeploys: tasks read parameters only when they start.
+    service = named(scale_graph, "compute-service")
+    assert sorted(service.inputs["triggers"]) == ["DB_HOST", "DB_READ_HOST", "REDIS_HOST"]
+    assert {urn.rsplit("::", 1)[1] for urn in service.property_dependencies["triggers"]} == {"data-host", "data-read-host", "cache-host"}
