@@ -9,6 +9,7 @@ POLICY_STAMP := policies/.venv/.installed
 .PHONY: check test lint bench e2e clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@echo "creating $(VENV) and installing the pinned dependencies (about a minute)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
@@ -18,8 +19,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 check: $(STAMP)
 	$(BIN)/tierup check
 
+# In parallel (pytest-xdist); the cache tests start a PostgreSQL server from Debian's binaries,
+# which .ci/run installs where they are missing.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

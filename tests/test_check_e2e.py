@@ -167,3 +167,13 @@ def test_diff_against_a_base_outside_git_is_one_line(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"dev": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"})
     result = tierup(project, "diff", "dev", "--base", "HEAD")
     assert (result.returncode, result.stderr) == (2, f"tierup: {project} is not in a git repository; --base needs one\n")
+
+
+def test_the_readme_sample_is_a_real_run(project_dir: Path) -> None:
+    """Every line the README shows of `tierup check prod` (but its "..." elisions) is in a real run."""
+    readme = (project_dir / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("```\nprod · release", 1)[1].split("```", 1)[0]
+    shown = [line for line in ("prod · release" + sample).splitlines() if line.strip() and line.strip() != "..."]
+    result = subprocess.run([sys.executable, "-m", "tierup.cli", "check", "prod"], capture_output=True, text=True, cwd=project_dir, check=False)
+    real = result.stdout.splitlines()
+    assert [line for line in shown if line not in real] == []

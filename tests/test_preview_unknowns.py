@@ -41,8 +41,8 @@ def test_no_mandatory_policy_is_left_undecided(project_dir: Path, stack: str, re
     result = subprocess.run(command, capture_output=True, text=True, cwd=project_dir, check=False)
     assert (result.returncode, result.stderr) == (0, "")
     (summary,) = [line for line in result.stdout.splitlines() if line.startswith("  guardrails:")]
-    assert summary.startswith("  guardrails: PASS · 56 policies · 0 mandatory, ")
-    assert "0 not evaluated (0 mandatory, 0 advisory)" in summary
+    assert summary.startswith("  guardrails: PASS · 56 policies · violations: 0 mandatory, ")
+    assert "not evaluated: 0 (0 mandatory, 0 advisory)" in summary
 
 
 def test_a_mandatory_policy_that_cannot_decide_fails_closed(project_dir: Path, first_preview: ResourceGraph) -> None:
@@ -59,4 +59,4 @@ def test_a_mandatory_policy_that_cannot_decide_fails_closed(project_dir: Path, f
         "ecs-task-writable-paths-prepared",
     ]
     assert report.passed is False
-    assert report.counts() == "0 mandatory, 3 advisory, 5 not evaluated (5 mandatory, 0 advisory)"
+    assert report.counts() == "violations: 0 mandatory, 3 advisory · not evaluated: 5 (5 mandatory, 0 advisory)"

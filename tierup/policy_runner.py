@@ -62,9 +62,10 @@ class PolicyReport:
         return [f for f in self.at(NOT_EVALUATED) if f.policy_level == level]
 
     def counts(self) -> str:
-        """ "2 mandatory, 1 advisory, 1 not evaluated (1 mandatory, 0 advisory)"."""
+        """ "violations: 2 mandatory, 1 advisory · not evaluated: 1 (1 mandatory, 0 advisory)"."""
         unknown = ", ".join(f"{len(self.not_evaluated_at(level))} {level}" for level in (MANDATORY, ADVISORY))
-        return f"{len(self.at(MANDATORY))} {MANDATORY}, {len(self.at(ADVISORY))} {ADVISORY}, {len(self.at(NOT_EVALUATED))} {NOT_EVALUATED} ({unknown})"
+        violations = f"violations: {len(self.at(MANDATORY))} {MANDATORY}, {len(self.at(ADVISORY))} {ADVISORY}"
+        return f"{violations} · {NOT_EVALUATED}: {len(self.at(NOT_EVALUATED))} ({unknown})"
 
     @property
     def passed(self) -> bool:
