@@ -24,53 +24,81 @@ from tierup_guardrails.settings import ConfigError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+# Examples and exit codes shown by each command's --help.
+EPILOGS = {
+    "synth": ("tierup synth prod --release v2.0", "0 synthesized · 2 bad stack file, setting or program"),
+    "check": (
+        "tierup check prod --preview-unknowns --format sarif",
+        "0 pass · 1 a mandatory violation, a mandatory policy undecided, or over budget · 2 bad input",
+    ),
+    "cost": ("tierup cost prod --release v2.0", "0 within budget · 1 over budget · 2 bad input"),
+    "diff": (
+        "tierup diff prod --to-release v2.0   |   tierup diff --base origin/main   |   tierup diff prod --destroy",
+        "0 safe and the new side passes · 1 the new side fails its guardrails · 2 bad input · 3 DANGER (data at risk, or protected data to unprotect first)",
+    ),
+    "advise": ("tierup advise prod --days 30", "0 advice printed · 2 bad input, no credentials, or the stack not found"),
+    "audit": ("tierup audit prod", "0 the account matches the release · 1 drift · 2 bad input, no credentials, or the stack not found"),
+    "endpoint": ("tierup endpoint dev", "0 printed · 2 bad input, no credentials, or no running task or load balancer"),
+    "spend": ("tierup spend prod", "0 printed · 2 bad input, no credentials, or the stack not found"),
+    "prices": ("tierup prices refresh --region eu-west-2", "0 written · 2 bad region, no credentials, or the API refused"),
+    "catalogue": ("tierup catalogue", "0 written"),
+    "e2e": ("tierup e2e --db-health-path /health/db", "0 passed or skipped (no Pulumi CLI or AWS credentials) · 1 up, a probe or destroy failed · 2 bad input"),
+}
+
+
+def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str) -> argparse.ArgumentParser:
+    example, codes = EPILOGS[name]
+    epilog = f"example:\n  {example}\n\nexit codes: {codes}"
+    return commands.add_parser(name, help=text, description=text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tierup", description="Offline synth and checks for the tierup Pulumi project.")
     parser.add_argument("--project-dir", type=Path, default=None, help="directory with Pulumi.yaml (default: nearest above the current one)")
     commands = parser.add_subparsers(dest="command", required=True)
-    synth = commands.add_parser("synth", help="run the program for one stack under the mock engine and show what it registers")
-    synth.add_argument("stack")
+    synth = _command(commands, "synth", "run the program for one stack under the mock engine and show what it registers")
+    synth.add_argument("stack", help="the stack (Pulumi.<stack>.yaml)")
     synth.add_argument("--release", help="synthesize as if tierup:release were this (v1.0, v1.5, v2.0)")
-    synth.add_argument("--format", choices=("table", "json"), default="table")
-    check = commands.add_parser("check", help="synthesize stacks and run the policy pack on each (all stacks by default)")
-    check.add_argument("stacks", nargs="*")
+    synth.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for the whole graph")
+    check = _command(commands, "check", "synthesize stacks and run the policy pack on each (all stacks by default)")
+    check.add_argument("stacks", nargs="*", help="stacks to check (all by default)")
     check.add_argument("--release", help="check as if tierup:release were this (v1.0, v1.5, v2.0)")
-    check.add_argument("--format", choices=tuple(RENDERERS), default="table")
+    check.add_argument("--format", choices=tuple(RENDERERS), default="table", help="table, markdown (PR comment), json, sarif (code scanning)")
     check.add_argument(
         "--preview-unknowns",
         action="store_true",
         help="check as a first `pulumi preview` sees the stack: every id, ARN and endpoint unknown; a mandatory policy that cannot decide fails",
     )
-    cost = commands.add_parser("cost", help="estimate the monthly bill of stacks against their budgets (all stacks by default)")
-    cost.add_argument("stacks", nargs="*")
+    cost = _command(commands, "cost", "estimate the monthly bill of stacks against their budgets (all stacks by default)")
+    cost.add_argument("stacks", nargs="*", help="stacks to estimate (all by default)")
     cost.add_argument("--release", help="estimate as if tierup:release were this (v1.0, v1.5, v2.0)")
-    cost.add_argument("--format", choices=tuple(COST_RENDERERS), default="table")
-    diff = commands.add_parser("diff", help="what an upgrade or a change would do to a stack, before `pulumi up`")
+    cost.add_argument("--format", choices=tuple(COST_RENDERERS), default="table", help="table, markdown or Infracost JSON")
+    diff = _command(commands, "diff", "what an upgrade or a change would do to a stack, before `pulumi up`")
     diff.add_argument("stacks", nargs="*", help="stacks to compare (all by default)")
     side = diff.add_mutually_exclusive_group(required=True)
     side.add_argument("--to-release", help="compare the stack with itself at this release")
     side.add_argument("--base", help="compare the working tree with this git ref (e.g. origin/main)")
     side.add_argument("--destroy", action="store_true", help="what `pulumi destroy` would stop on, and the steps to take first")
-    diff.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    diff.add_argument("--format", choices=("table", "markdown", "json"), default="table", help="table, markdown (PR comment) or json")
     for name, text in (
         ("advise", "read the stack's live metrics and say whether the next release is due"),
         ("audit", "check the live account against what the stack's release promises (exit 1 on drift)"),
         ("endpoint", "where the app answers: the load balancer, or the running task's public IP"),
         ("spend", "actual cost of the stack (Cost Explorer) beside the estimate"),
     ):
-        operation = commands.add_parser(name, help=text)
-        operation.add_argument("stack")
+        operation = _command(commands, name, text)
+        operation.add_argument("stack", help="the stack, found in the account by its Project and Stack tags")
         operation.add_argument("--endpoint-url", help="AWS endpoint (for emulators such as moto)")
         if name == "advise":
             operation.add_argument("--days", type=int, default=14, help="window of metrics to read (default 14)")
-            operation.add_argument("--format", choices=("table", "markdown", "json"), default="table")
-    prices = commands.add_parser("prices", help="manage the price catalogues")
+            operation.add_argument("--format", choices=("table", "markdown", "json"), default="table", help="table, markdown or json")
+    prices = _command(commands, "prices", "manage the price catalogues")
     prices_commands = prices.add_subparsers(dest="prices_command", required=True)
     refresh = prices_commands.add_parser("refresh", help="rebuild a region's catalogue from the AWS Price List Query API (needs AWS credentials)")
     refresh.add_argument("--region", required=True)
     refresh.add_argument("--endpoint-url", help="Price List API endpoint (for emulators)")
-    commands.add_parser("catalogue", help="regenerate policies/README.md from the pack's metadata and README.md's settings table from the settings")
-    e2e = commands.add_parser("e2e", help="deploy a throwaway v1.0 copy of dev with the Pulumi CLI, probe the app, destroy it (skips without the CLI or AWS)")
+    _command(commands, "catalogue", "regenerate policies/README.md from the pack's metadata and README.md's settings table from the settings")
+    e2e = _command(commands, "e2e", "deploy a throwaway v1.0 copy of dev with the Pulumi CLI, probe the app, destroy it (skips without the CLI or AWS)")
     e2e.add_argument("--db-health-path", help="a path of the app that queries the database (default: no database check)")
     e2e.add_argument("--timeout", type=int, default=600, help="seconds each probe keeps trying (default 600)")
     return parser

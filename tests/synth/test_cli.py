@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_project
 
 GOOD = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"
@@ -80,3 +82,11 @@ def test_check_reports_a_bad_stack_beside_the_good_ones(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "tierup: bad: tierup:compute.cpu: 3 is not allowed; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384" in result.stdout.splitlines()
     assert "good · release v1.0 · us-east-1" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["synth", "check", "cost", "diff", "advise", "audit", "endpoint", "spend", "prices", "catalogue", "e2e"])
+def test_every_command_explains_itself_with_an_example_and_its_exit_codes(command: str, project_dir: Path) -> None:
+    result = tierup(project_dir, command, "--help")
+    assert result.returncode == 0
+    assert f"example:\n  tierup {command}" in result.stdout
+    assert "exit codes: 0 " in result.stdout
