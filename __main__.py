@@ -10,12 +10,16 @@ import pulumi_aws as aws
 # run from a copy of policies/ alone (`pulumi policy publish`); the program reads them there too.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "policies"))
 
+from components.auth_tier import AuthTier, AuthTierArgs
 from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
 from components.data_tier import DataTier, DataTierArgs
+from components.email_tier import EmailTier, EmailTierArgs
+from components.frontend_tier import FrontendTier, FrontendTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
 from components.stack_budget import StackBudget, StackBudgetArgs
+from components.storage_tier import StorageTier, StorageTierArgs
 from tierup.stack_config import load_stack_settings
 from tierup_guardrails.tags import StackTags
 
@@ -52,8 +56,15 @@ app_cache = CacheTier(
     ),
 )
 
-# Compute comes last: the app's environment carries the data and cache endpoints.
+frontend = FrontendTier("frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, account_id=account_id, tags=tags))
+storage = StorageTier("storage", StorageTierArgs(shape=settings.storage, tags=tags))
+auth = AuthTier("auth", AuthTierArgs(shape=settings.auth, frontend_url=frontend.url, region=settings.region, account_id=account_id, tags=tags))
+domain = settings.email.domain
+email = EmailTier("email", EmailTierArgs(domain=domain, region=settings.region, account_id=account_id, tags=tags)) if domain else None
+
+# Compute comes last: the app's environment carries every tier's endpoints and names.
 app = settings.app
+app_tiers = [database, app_cache, storage, auth, *([email] if email else [])]
 compute_tier = ComputeTier(
     "compute",
     ComputeTierArgs(
@@ -67,11 +78,12 @@ compute_tier = ComputeTier(
         account_id=account_id,
         container=AppContainer(
             shape=app,
-            environment={**dict(app.environment), **database.app_environment, **app_cache.app_environment},
-            secret_arns={**dict(app.secrets), **database.app_secret_arns, **app_cache.app_secret_arns},
+            environment={**dict(app.environment), **{k: v for tier in app_tiers for k, v in tier.app_environment.items()}},
+            secret_arns={**dict(app.secrets), **{k: v for tier in app_tiers for k, v in tier.app_secret_arns.items()}},
         ),
         certificate_arn=app.certificate_arn,
-        restart_triggers={**database.app_restart_triggers, **app_cache.app_restart_triggers},
+        restart_triggers={k: v for tier in app_tiers for k, v in tier.app_restart_triggers.items()},
+        task_policy_statements=[storage.task_policy_statements, *([email.task_policy_statements] if email else [])],
         tags=tags,
     ),
 )
@@ -94,4 +106,12 @@ pulumi.export("dbPort", database.port)
 pulumi.export("dbName", database.database_name)
 pulumi.export("dbSecretArn", database.master_secret_arn)
 pulumi.export("cacheBackend", app_cache.app_environment["CACHE_BACKEND"])
+pulumi.export("frontendUrl", frontend.url)
+pulumi.export("frontendBucket", frontend.bucket_name)
+pulumi.export("frontendDistributionId", frontend.distribution_id)
+pulumi.export("uploadsBucket", storage.bucket_name)
+pulumi.export("userPoolId", auth.user_pool_id)
+pulumi.export("userPoolClientId", auth.client_id)
+pulumi.export("signInDomain", auth.sign_in_domain)
+pulumi.export("emailDkimRecords", email.dkim_records if email else [])
 pulumi.export("budgetName", budget.budget_name)

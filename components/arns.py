@@ -32,3 +32,16 @@ def secret_iam_resources(value_from: str) -> list[str]:
 def parameter_arn(region: str, account: str, name: str) -> str:
     """An SSM parameter's ARN; its name starts with a slash."""
     return f"arn:aws:ssm:{region}:{account}:parameter/{name.lstrip('/')}"
+
+
+def bucket_arn(name: str) -> str:
+    """An S3 bucket's ARN: bucket names are global, so it carries no region or account."""
+    return f"arn:aws:s3:::{name}"
+
+
+def ses_identity_arn(region: str, account: str, identity: str) -> str:
+    return f"arn:aws:ses:{region}:{account}:identity/{identity}"
+
+
+def ses_configuration_set_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:ses:{region}:{account}:configuration-set/{name}"

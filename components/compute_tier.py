@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from components.arns import log_group_arn
 from components.container import CONTAINER_NAME, AppContainer, container_definitions
-from components.iam_documents import assume_role_policy, execution_role_policy
+from components.iam_documents import assume_role_policy, execution_role_policy, policy_document
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.naming import child_name
 from components.security_rules import tcp_rule
@@ -49,6 +49,8 @@ class ComputeTierArgs:
     """ACM certificate for HTTPS on the ALB."""
     restart_triggers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Values whose change rolls the service onto new tasks (endpoints the app reads at start)."""
+    task_policy_statements: Sequence[pulumi.Input[Sequence[Mapping[str, object]]]] = ()
+    """The app's own permissions, each tier's statements on its resources only (the task role)."""
     tags: StackTags
     """The stack's shared tags."""
 
@@ -98,8 +100,8 @@ class ComputeTier(pulumi.ComponentResource):
         )
         load_balancer = self._create_load_balancer() if args.shape.ingress is Ingress.LOAD_BALANCER else None
         self._add_app_security_rules(load_balancer)
-        task_definition, execution_policy = self._create_task_definition(log_group)
-        service = self._create_service(cluster, task_definition, load_balancer, [capacity, execution_policy])
+        task_definition, role_policies = self._create_task_definition(log_group)
+        service = self._create_service(cluster, task_definition, load_balancer, [capacity, *role_policies])
         if args.shape.autoscaling:
             self._create_autoscaling(cluster, service)
 
@@ -169,7 +171,7 @@ class ComputeTier(pulumi.ComponentResource):
                 tags=self._tags(role), opts=self._child, **peer,
             )  # fmt: skip
 
-    def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.ecs.TaskDefinition, aws.iam.RolePolicy]:
+    def _create_task_definition(self, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.ecs.TaskDefinition, list[aws.iam.RolePolicy]]:
         args = self._args
         execution_role = aws.iam.Role(
             child_name(self._name, "execution-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("execution-role"), opts=self._child
@@ -185,10 +187,20 @@ class ComputeTier(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        # The app's own permissions live on a separate role (CKV_AWS_249); it needs none yet.
+        # The app's own permissions live on a separate role (CKV_AWS_249).
         task_role = aws.iam.Role(
             child_name(self._name, "task-role"), assume_role_policy=assume_role_policy(ECS_TASKS), tags=self._tags("task-role"), opts=self._child
         )
+        role_policies = [execution_policy]
+        if args.task_policy_statements:
+            role_policies.append(
+                aws.iam.RolePolicy(
+                    child_name(self._name, "task-policy"),
+                    role=task_role.id,
+                    policy=pulumi.Output.all(*args.task_policy_statements).apply(lambda groups: policy_document([s for group in groups for s in group])),
+                    opts=self._child,
+                )
+            )
         definitions = pulumi.Output.all(log_group=log_group.name, environment=args.container.environment, secrets=args.container.secret_arns).apply(
             lambda values: container_definitions(args.container, values["environment"], values["secrets"], values["log_group"], args.region)
         )
@@ -206,7 +218,7 @@ class ComputeTier(pulumi.ComponentResource):
             tags=self._tags("task"),
             opts=self._child,
         )
-        return task_definition, execution_policy
+        return task_definition, role_policies
 
     def _capacity_strategy(self) -> list[dict[str, object]]:
         args = self._args

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from components.arns import secret_iam_resources
 
@@ -17,7 +17,7 @@ def assume_role_policy(service: str, *, source_account: str | None = None, sourc
     statement: dict[str, object] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     if source_account is not None and source_arn is not None:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}, "ArnLike": {"aws:SourceArn": source_arn}}
-    return _document([statement])
+    return policy_document([statement])
 
 
 def ecr_repository_arn(image: str) -> str | None:
@@ -52,7 +52,7 @@ def execution_role_policy(log_group_arn: str, secret_arns: Sequence[str], image:
         statements.append({"Sid": "ReadAppSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets})
     if parameters:
         statements.append({"Sid": "ReadAppParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": parameters})
-    return _document(statements)
+    return policy_document(statements)
 
 
 # What AWS documents for a flow-log delivery role (Amazon VPC User Guide, "IAM role for
@@ -63,14 +63,16 @@ FLOW_LOG_DELIVERY_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "log
 
 def flow_log_delivery_policy(group_arn: str) -> str:
     """Flow-log delivery: the documented actions, on this one group and its streams only."""
-    return _document([{"Effect": "Allow", "Action": list(FLOW_LOG_DELIVERY_ACTIONS), "Resource": [group_arn, f"{group_arn}:*"]}])
+    return policy_document([{"Effect": "Allow", "Action": list(FLOW_LOG_DELIVERY_ACTIONS), "Resource": [group_arn, f"{group_arn}:*"]}])
 
 
 def secret_reader_policy(secret_arn: str) -> str:
     """Read one Secrets Manager secret (full or partial ARN), nothing else. The AWS-managed
     aws/secretsmanager key needs no kms:Decrypt grant; a customer-managed key would."""
-    return _document([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_iam_resources(secret_arn)}])
+    return policy_document([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secret_iam_resources(secret_arn)}])
 
 
-def _document(statements: list[dict[str, object]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+def policy_document(statements: Sequence[Mapping[str, object]]) -> str:
+    """An IAM policy document of the statements, as JSON text with sorted keys."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
+

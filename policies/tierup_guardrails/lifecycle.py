@@ -7,19 +7,14 @@ from collections.abc import Iterable, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import RailsSource, Spec, stack_policy, truthy
+from tierup_guardrails.base import RailsSource, Spec, stack_policy
+from tierup_guardrails.data_holders import DELETION_PROTECTION_INPUTS, deletion_protected, is_data_holder
 from tierup_guardrails.settings.guardrails import Guardrails
-
-DB_INSTANCE = "aws:rds/instance:Instance"
-# The resources whose deletion loses data: a primary database (a replica is rebuilt from it).
-DATA_HOLDERS = (DB_INSTANCE,)
-# The inputs by which AWS itself refuses a delete.
-DELETION_PROTECTION_INPUTS = ("deletionProtection", "enableDeletionProtection")
 
 ONLY_DATA_HOLDERS_PROTECTED = Spec(
     name="lifecycle-only-data-holders-protected",
     description=(
-        "Only resources that hold data (a primary database) carry Pulumi protect or AWS deletion protection, "
+        "Only resources that hold data (a primary database, the user pool, a bucket) carry Pulumi protect or AWS deletion protection, "
         "so moving down a release and `pulumi destroy` never stop on anything else."
     ),
     severity=Severity.HIGH,
@@ -29,14 +24,14 @@ ONLY_DATA_HOLDERS_PROTECTED = Spec(
 
 
 def holds_data(resource: PolicyResource) -> bool:
-    """True for a primary database: the one resource whose deletion loses data."""
-    return resource.resource_type in DATA_HOLDERS and resource.props.get("replicateSourceDb") is None
+    """True for a primary database, the user pool or a bucket: what loses data when deleted."""
+    return is_data_holder(resource.resource_type, resource.props.get("replicateSourceDb"))
 
 
 def protection_of(resource: PolicyResource) -> list[str]:
     """What stops a delete of the resource: `protect` and AWS deletion protection."""
     found = ["protect"] if resource.opts.protect else []
-    return found + [key for key in DELETION_PROTECTION_INPUTS if truthy(resource.props, key)]
+    return found + [key for key in DELETION_PROTECTION_INPUTS if deletion_protected(resource.props.get(key))]
 
 
 def _protection_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:

@@ -43,3 +43,27 @@ class CacheEngine(StrEnum):
 
     REDIS = "redis"
     VALKEY = "valkey"
+
+
+class PriceClass(StrEnum):
+    """CloudFront edge locations that serve the frontend: fewer is cheaper (North America and
+    Europe only for PriceClass_100)."""
+
+    PRICE_CLASS_100 = "PriceClass_100"
+    PRICE_CLASS_200 = "PriceClass_200"
+    PRICE_CLASS_ALL = "PriceClass_All"
+
+
+class MfaMode(StrEnum):
+    """Cognito's multi-factor setting for the user pool (authenticator apps, TOTP)."""
+
+    OFF = "OFF"
+    OPTIONAL = "OPTIONAL"
+    ON = "ON"
+
+
+class UserPoolTier(StrEnum):
+    """Cognito user pool feature plan, which sets the price per monthly active user."""
+
+    LITE = "LITE"
+    ESSENTIALS = "ESSENTIALS"

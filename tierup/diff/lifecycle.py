@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from tierup.diff.compare import GraphDiff, top_level
 from tierup.diff.rules import REPLACEMENT_INPUTS
 from tierup.synth.graph import Resource, ResourceGraph
+from tierup_guardrails.data_holders import BUCKET, DB_INSTANCE, DELETION_PROTECTION_INPUTS, USER_POOL, deletion_protected, is_data_holder
 
-DATA_HOLDERS = ("aws:rds/instance:Instance",)
-DELETION_PROTECTION_INPUTS = ("deletionProtection", "enableDeletionProtection")
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,14 @@ class Blocker:
 
 
 def holds_data(resource: Resource) -> bool:
-    """A primary database: the one resource whose deletion loses data (a replica is rebuilt)."""
-    return resource.type in DATA_HOLDERS and resource.inputs.get("replicateSourceDb") is None
+    """A primary database, the user pool or a bucket: what loses data when deleted."""
+    return is_data_holder(resource.type, resource.inputs.get("replicateSourceDb"))
 
 
 def protection_of(resource: Resource) -> tuple[str, ...]:
     """`protect` and the AWS deletion protection inputs that are on."""
     found = ("protect",) if resource.options.protect else ()
-    return found + tuple(key for key in DELETION_PROTECTION_INPUTS if resource.inputs.get(key) is True)
+    return found + tuple(key for key in DELETION_PROTECTION_INPUTS if deletion_protected(resource.inputs.get(key)))
 
 
 def _leaving(old: ResourceGraph, diff: GraphDiff) -> list[Resource]:
@@ -69,18 +68,30 @@ def unprotect_steps(stack: str, found: list[Blocker], then: str) -> list[str]:
         if not b.holds_data
     ]
     holders = [b for b in found if b.holds_data]
-    steps += [
-        f"Take a manual snapshot of {b.name}: `aws rds create-db-snapshot --db-instance-identifier {b.identifier} "
-        f"--db-snapshot-identifier {b.identifier}-before-delete`."
-        for b in holders
-    ]
+    steps += [SAVE_STEPS[b.type](b) for b in holders]
     if holders:
+        switches = " and ".join(dict.fromkeys(f"`pulumi config set -s {stack} --path {UNPROTECT_KEYS[b.type]} false`" for b in holders))
         steps += [
-            f"Lift the protection of {', '.join(b.name for b in holders)} on its own: `pulumi config set -s {stack} --path tierup:data.protect false`, "
-            f"then `pulumi up -s {stack}` (in place: deletion protection and Pulumi protect turn off, nothing is deleted).",
-            f"Then {then}; RDS keeps a final snapshot named <identifier>-final-<suffix>.",
+            f"Lift the protection of {', '.join(b.name for b in holders)} on its own: {switches}, "
+            f"then `pulumi up -s {stack}` (in place: protection turns off, nothing is deleted).",
+            f"Then {then}; RDS keeps a final snapshot named <identifier>-final-<suffix>." if any(b.type == DB_INSTANCE for b in holders) else f"Then {then}.",
         ]
     return steps
+
+
+# How a protected data holder's data is kept before its protection is lifted, and the setting
+# that lifts it.
+SAVE_STEPS = {
+    DB_INSTANCE: lambda b: (
+        f"Take a manual snapshot of {b.name}: `aws rds create-db-snapshot --db-instance-identifier {b.identifier} "
+        f"--db-snapshot-identifier {b.identifier}-before-delete`."
+    ),
+    USER_POOL: lambda b: (
+        f"Export the users of {b.name} if you keep them: `aws cognito-idp list-users --user-pool-id <userPoolId output>`; "
+        "passwords cannot be exported, so users reset theirs in a new pool."
+    ),
+}
+UNPROTECT_KEYS = {DB_INSTANCE: "tierup:data.protect", USER_POOL: "tierup:auth.deletionProtection"}
 
 
 def destroy_report(graph: ResourceGraph) -> str:
@@ -96,6 +107,14 @@ def destroy_steps(graph: ResourceGraph) -> list[str]:
     """How to destroy the stack: one `pulumi destroy`, or the explicit steps first."""
     command = f"`pulumi destroy -s {graph.stack}`"
     found = destroy_blockers(graph)
+    # S3 refuses to delete a bucket that holds objects (force_destroy stays off on purpose).
+    buckets = [
+        f"Copy what you keep from {r.name} and empty it (every version): `aws s3 sync s3://<bucket> ./{r.name}-backup`, then "
+        f"`aws s3 rm s3://<bucket> --recursive` and delete its versions; otherwise {command} stops at it."
+        for r in graph
+        if r.custom and r.type == BUCKET
+    ]
     if not found:
-        return [f"Nothing is protected: {command} deletes the stack in one step (the database after a final snapshot)."]
-    return unprotect_steps(graph.stack, found, f"run {command}")
+        then = "then " if buckets else ""
+        return [*buckets, f"Nothing is protected: {then}{command} deletes the stack in one step (the database after a final snapshot)."]
+    return [*buckets, *unprotect_steps(graph.stack, found, f"run {command}")]

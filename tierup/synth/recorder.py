@@ -39,6 +39,11 @@ MOCK_GENERATED_SECRET = "mock-generated-secret"
 MOCK_RANDOM_HEX = "c0ffee00"
 
 
+# Types whose auto-named property is not `name` (pulumi-aws's autonaming: an S3 bucket's is
+# `bucket`); the engine's Check fills it in, so it is known in a first preview too.
+AUTO_NAMED = {"aws:s3/bucket:Bucket": "bucket"}
+
+
 class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
@@ -62,7 +67,8 @@ class DeterministicMocks(mocks.Mocks):
         computed = self.computed_outputs(type_token, name, inputs)
         if not self.first_preview:
             return computed
-        known = {"name": computed["name"]} if "name" in computed and "name" not in inputs else {}
+        auto_name = AUTO_NAMED.get(type_token, "name")
+        known = {auto_name: computed[auto_name]} if auto_name in computed and auto_name not in inputs else {}
         return {**{key: rpc.UNKNOWN for key in computed if key not in inputs}, **known}
 
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +82,7 @@ class DeterministicMocks(mocks.Mocks):
         physical = inputs.get("identifier", inputs.get("family", name))
         computed: dict[str, Any] = {
             "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=physical),
-            **({} if "name" in inputs else {"name": name}),
+            **({} if AUTO_NAMED.get(type_token, "name") in inputs else {AUTO_NAMED.get(type_token, "name"): name}),
         }
         computed.update(self._endpoints(type_token, name, inputs, physical))
         return computed

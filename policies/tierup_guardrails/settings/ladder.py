@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
-from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
 from tierup_guardrails.settings.model import (
     AppSettings,
+    AuthSettings,
     BudgetSettings,
     CacheSettings,
     ComputeSettings,
     DataSettings,
+    EmailSettings,
+    FrontendSettings,
     NetworkSettings,
     Release,
     ReleaseLimits,
     ReleaseProfile,
+    StorageSettings,
     UsageSettings,
 )
 
@@ -34,6 +39,21 @@ _APP = AppSettings(
     user="101",
     writable_paths=("/tmp",),
     certificate_arn=None,
+)
+
+# The frontend is the same in every release: North America and Europe edges, client-side routing.
+_FRONTEND = FrontendSettings(price_class=PriceClass.PRICE_CLASS_100, spa_fallback=True, domain=None, certificate_arn=None, api_origin=None)
+# No email identity until the stack names its domain (an identity needs DNS records to verify).
+_EMAIL = EmailSettings(domain=None)
+# Cognito's Essentials plan is AWS's default for new pools; its first 10,000 monthly active users
+# are free. Authenticator-app MFA is free and optional for users from v1.0.
+_AUTH_V1_0 = AuthSettings(
+    tier=UserPoolTier.ESSENTIALS,
+    mfa=MfaMode.OPTIONAL,
+    deletion_protection=False,
+    password_min_length=12,
+    access_token_minutes=60,
+    refresh_token_days=30,
 )
 
 _V1_0 = ReleaseProfile(
@@ -81,9 +101,16 @@ _V1_0 = ReleaseProfile(
         node_type="cache.t4g.micro",
         nodes=1,
     ),
+    frontend=_FRONTEND,
+    # Unfinished multipart uploads are billed and invisible: removed after a week from v1.0.
+    storage=StorageSettings(versioning=False, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=False),
+    auth=_AUTH_V1_0,
+    email=_EMAIL,
     budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0, alert_emails=()),
     usage=UsageSettings(
-        nat_gb=0, alb_lcu=0, log_ingest_gb=1, log_storage_gb=1, waf_requests_million=0, secrets_api_10k=1, container_insights_metrics=0, data_out_gb=20
+        nat_gb=0, alb_lcu=0, log_ingest_gb=1, log_storage_gb=1, waf_requests_million=0, secrets_api_10k=1, container_insights_metrics=0, data_out_gb=20,
+        cdn_data_out_gb=20, cdn_requests_10k=50, storage_gb=5, storage_requests_1k=10, storage_reads_1k=100, storage_objects_1k=5,
+        monthly_active_users=500, emails_1k=2,
     ),
 )
 
@@ -126,9 +153,16 @@ _V1_5 = ReleaseProfile(
         log_retention_days=30,
     ),
     cache=_V1_0.cache,
+    frontend=_FRONTEND,
+    storage=StorageSettings(versioning=True, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=False),
+    # The pool holds the users from production on: Cognito refuses to delete it.
+    auth=replace(_AUTH_V1_0, deletion_protection=True),
+    email=_EMAIL,
     budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0, alert_emails=()),
     usage=UsageSettings(
-        nat_gb=20, alb_lcu=0.5, log_ingest_gb=4, log_storage_gb=4, waf_requests_million=1, secrets_api_10k=2, container_insights_metrics=10, data_out_gb=60
+        nat_gb=20, alb_lcu=0.5, log_ingest_gb=4, log_storage_gb=4, waf_requests_million=1, secrets_api_10k=2, container_insights_metrics=10, data_out_gb=60,
+        cdn_data_out_gb=100, cdn_requests_10k=300, storage_gb=50, storage_requests_1k=50, storage_reads_1k=500, storage_objects_1k=50,
+        monthly_active_users=3000, emails_1k=10,
     ),
 )
 
@@ -182,9 +216,16 @@ _V2_0 = ReleaseProfile(
         node_type="cache.t4g.micro",
         nodes=2,
     ),
+    frontend=_FRONTEND,
+    # Uploads nobody reads for 30 days move to cheaper tiers by themselves.
+    storage=StorageSettings(versioning=True, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=True),
+    auth=replace(_AUTH_V1_0, deletion_protection=True),
+    email=_EMAIL,
     budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0, alert_emails=()),
     usage=UsageSettings(
-        nat_gb=50, alb_lcu=1, log_ingest_gb=10, log_storage_gb=20, waf_requests_million=5, secrets_api_10k=5, container_insights_metrics=20, data_out_gb=200
+        nat_gb=50, alb_lcu=1, log_ingest_gb=10, log_storage_gb=20, waf_requests_million=5, secrets_api_10k=5, container_insights_metrics=20, data_out_gb=200,
+        cdn_data_out_gb=500, cdn_requests_10k=2000, storage_gb=200, storage_requests_1k=200, storage_reads_1k=2000, storage_objects_1k=200,
+        monthly_active_users=10000, emails_1k=50,
     ),
 )
 

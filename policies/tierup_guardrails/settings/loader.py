@@ -10,26 +10,44 @@ from typing import Any, TypeVar
 
 from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
+from tierup_guardrails.modes import Ingress
 from tierup_guardrails.settings.fields import Parser, decode_json, member_of, text_matching
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import (
     MAX_STORAGE_GB,
     MAX_TASKS,
     AppSettings,
+    AuthSettings,
     BudgetSettings,
     CacheSettings,
     ComputeSettings,
     DataSettings,
+    EmailSettings,
+    FrontendSettings,
     NetworkSettings,
     Release,
     ReleaseProfile,
     StackSettings,
+    StorageSettings,
     UsageSettings,
 )
 from tierup_guardrails.subnet_plan import MAX_VPC_PREFIX
 from tierup_guardrails.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
 
-Slice = TypeVar("Slice", NetworkSettings, AppSettings, UsageSettings, ComputeSettings, DataSettings, CacheSettings, BudgetSettings)
+Slice = TypeVar(
+    "Slice",
+    NetworkSettings,
+    AppSettings,
+    UsageSettings,
+    ComputeSettings,
+    DataSettings,
+    CacheSettings,
+    FrontendSettings,
+    StorageSettings,
+    AuthSettings,
+    EmailSettings,
+    BudgetSettings,
+)
 
 NAMESPACE = "tierup"
 REGION_KEY = "aws:region"
@@ -50,7 +68,7 @@ class _Section:
 
 # Names that announce a secret: their value belongs in `secrets` (valueFrom), never in plain env.
 # The data and cache tiers hand the app these (DB_HOST, REDIS_HOST, ...); the stack may not.
-PLATFORM_ENV_PREFIXES = ("DB_", "CACHE_", "REDIS_")
+PLATFORM_ENV_PREFIXES = ("DB_", "CACHE_", "REDIS_", "STORAGE_", "COGNITO_", "EMAIL_")
 SECRET_LOOKING_NAME = re.compile(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|AUTH)")
 
 
@@ -86,6 +104,10 @@ def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ())
         compute=_checked_compute(slices["compute"]),
         data=_checked_data(slices["data"]),
         cache=slices["cache"],
+        frontend=_checked_frontend(slices["frontend"], slices["compute"], slices["app"]),
+        storage=slices["storage"],
+        auth=slices["auth"],
+        email=slices["email"],
         budget=_checked_budget(slices["budget"]),
         usage=slices["usage"],
     )
@@ -237,6 +259,31 @@ def _checked_data(data: DataSettings) -> DataSettings:
 def min_autoscaling_ceiling_gb(allocated_gb: int) -> int:
     """The smallest MaxAllocatedStorage RDS accepts above `allocated_gb` (at least 10% more)."""
     return -(-allocated_gb * 11 // 10)  # integer ceiling: 100 × 1.1 is 110.00000000000001 in floats
+
+
+def _checked_frontend(frontend: FrontendSettings, compute: ComputeSettings, app: AppSettings) -> FrontendSettings:
+    key = "tierup:frontend"
+    # CloudFront refuses an alias without a certificate that covers it (CNAMEAlreadyExists /
+    # InvalidViewerCertificate), and a certificate without an alias serves nothing.
+    if frontend.domain is not None and frontend.certificate_arn is None:
+        raise ConfigError(f"{key}.certificateArn", None, f"is missing for domain {frontend.domain}", "an ACM certificate ARN in us-east-1 covering the domain")
+    if frontend.certificate_arn is not None and frontend.domain is None:
+        raise ConfigError(f"{key}.domain", None, "is missing for certificateArn", "the DNS name the certificate covers, such as app.example.com")
+    if frontend.api_origin is not None and compute.ingress is not Ingress.LOAD_BALANCER:
+        raise ConfigError(f"{key}.apiOrigin", frontend.api_origin, f"needs a load balancer, and tierup:compute.ingress is {compute.ingress.value}", "null")
+    # CloudFront reaches a custom origin over HTTPS only when the origin's certificate covers
+    # the origin's name (CloudFront Developer Guide, "Requiring HTTPS to a custom origin").
+    if frontend.api_origin is not None and app.certificate_arn is None:
+        raise ConfigError(
+            f"{key}.apiOrigin", frontend.api_origin, "needs HTTPS on the load balancer, and tierup:app.certificateArn is not set", "null, or set certificateArn"
+        )
+    # CloudFront's custom error responses cover every path of a distribution: with the API on
+    # it, the API's own 403s and 404s would turn into index.html with 200.
+    if frontend.api_origin is not None and frontend.spa_fallback:
+        raise ConfigError(
+            f"{key}.apiOrigin", frontend.api_origin, "would have the API's 403/404 answered by index.html (spaFallback is on)", "null, or spaFallback false"
+        )
+    return frontend
 
 
 def _checked_budget(budget: BudgetSettings) -> BudgetSettings:

@@ -11,7 +11,7 @@ from dataclasses import MISSING, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, NatStrategy
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU
 from tierup_guardrails.settings.fields import (
     LOG_RETENTION_DAYS,
@@ -36,6 +36,8 @@ MAX_STORAGE_GB = 65536
 RETENTION = one_of_ints(LOG_RETENTION_DAYS, "a CloudWatch retention: " + ", ".join(map(str, LOG_RETENTION_DAYS)))
 ZONE_PATTERN = r"[a-z0-9-]+[a-z]|[a-z]{3,6}[0-9]-az[0-9]{1,2}"
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,254}"
+HOSTNAME = text_matching(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", "a lowercase DNS name such as app.example.com")
+HTTPS_URL = text_matching(r"https://[^\s]{1,1000}|http://localhost(:[0-9]{1,5})?(/[^\s]*)?", "an https:// URL (http:// only for localhost)")
 SECRET_ARN = text_matching(
     r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)",
     "a Secrets Manager secret ARN or an SSM parameter ARN",
@@ -196,6 +198,60 @@ class AppSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FrontendSettings:
+    """The single-page app's static files: a private bucket served through CloudFront."""
+
+    price_class: PriceClass = setting("priceClass", member_of(PriceClass), "CloudFront edge locations that serve the frontend.")
+    spa_fallback: bool = setting("spaFallback", parse_bool, "Whether a missing path (S3's 403/404) serves /index.html with 200, for client-side routing.")
+    domain: str | None = setting("domain", optional(HOSTNAME), "Custom domain of the frontend (needs certificateArn); None serves the cloudfront.net name.")
+    certificate_arn: str | None = setting(
+        "certificateArn",
+        optional(text_matching(r"arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN in us-east-1 (CloudFront's region)")),
+        "ACM certificate covering the custom domain; CloudFront accepts only certificates in us-east-1.",
+    )
+    api_origin: str | None = setting(
+        "apiOrigin",
+        optional(HOSTNAME),
+        "Host name of the load balancer that tierup:app.certificateArn covers: /api/* goes there over HTTPS; None keeps the API off the CDN.",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageSettings:
+    """What every bucket of the stack keeps, and the app's uploads bucket."""
+
+    versioning: bool = setting("versioning", parse_bool, "Whether buckets keep overwritten and deleted objects as noncurrent versions.")
+    noncurrent_expiry_days: int = setting("noncurrentExpiryDays", int_between(1, 3650), "Days a noncurrent version is kept when versioning is on.")
+    abort_multipart_days: int = setting("abortMultipartDays", int_between(1, 365), "Days after which an unfinished multipart upload (billed, invisible) is removed.")
+    intelligent_tiering: bool = setting("intelligentTiering", parse_bool, "Whether uploads move to S3 Intelligent-Tiering (billed per object monitored).")
+    uploads_prefix: str = setting(
+        "uploadsPrefix", text_matching(r"[a-z0-9][a-z0-9._-]{0,62}/", "a key prefix such as uploads/"), "Key prefix the app may read and write.", default="uploads/"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthSettings:
+    """The Cognito user pool the app signs users in with."""
+
+    tier: UserPoolTier = setting("tier", member_of(UserPoolTier), "Cognito feature plan, which sets the price per monthly active user.")
+    mfa: MfaMode = setting("mfa", member_of(MfaMode), "Multi-factor authentication with an authenticator app: off, optional or required.")
+    deletion_protection: bool = setting("deletionProtection", parse_bool, "Whether Cognito refuses to delete the pool (it holds the users).")
+    password_min_length: int = setting("passwordMinLength", int_between(8, 99), "Shortest password the pool accepts.")
+    access_token_minutes: int = setting("accessTokenMinutes", int_between(5, 1440), "Lifetime of access and ID tokens.")
+    refresh_token_days: int = setting("refreshTokenDays", int_between(1, 3650), "Lifetime of refresh tokens.")
+    callback_urls: tuple[str, ...] = setting(
+        "callbackUrls", list_of(HTTPS_URL, min_items=0, max_items=20), "Sign-in redirect URLs besides the frontend's own URL.", default=()
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailSettings:
+    """The domain the app sends email from, through SES."""
+
+    domain: str | None = setting("domain", optional(HOSTNAME), "Domain the app sends from (DKIM-verified); None creates no email identity.", default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class UsageSettings:
     """Monthly usage the estimate assumes for what is billed by use (like Infracost's usage file)."""
 
@@ -209,6 +265,14 @@ class UsageSettings:
         "containerInsightsMetrics", int_between(0, 100_000), "Custom metrics Container Insights publishes for the cluster and service."
     )
     data_out_gb: float = setting("dataOutGb", amount_up_to(1_000_000), "GB sent to the internet (the first 100 GB a month are free).")
+    cdn_data_out_gb: float = setting("cdnDataOutGb", amount_up_to(1_000_000), "GB CloudFront sends to viewers (the first 1,024 GB a month are free).")
+    cdn_requests_10k: float = setting("cdnRequests10k", amount_up_to(1_000_000), "Tens of thousands of HTTPS requests to CloudFront (the first 1,000 a month are free).")
+    storage_gb: float = setting("storageGb", amount_up_to(1_000_000), "GB stored in the stack's buckets, noncurrent versions included.")
+    storage_requests_1k: float = setting("storageRequests1k", amount_up_to(1_000_000), "Thousands of PUT/COPY/POST/LIST requests to the buckets.")
+    storage_reads_1k: float = setting("storageReads1k", amount_up_to(1_000_000), "Thousands of GET requests to the buckets (CloudFront's misses included).")
+    storage_objects_1k: float = setting("storageObjects1k", amount_up_to(1_000_000), "Thousands of uploaded objects (Intelligent-Tiering monitors each).")
+    monthly_active_users: int = setting("monthlyActiveUsers", int_between(0, 100_000_000), "Users who sign in during a month (Cognito bills beyond 10,000).")
+    emails_1k: float = setting("emails1k", amount_up_to(1_000_000), "Thousands of emails sent through SES.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -231,6 +295,10 @@ class ReleaseProfile:
     compute: ComputeSettings
     data: DataSettings
     cache: CacheSettings
+    frontend: FrontendSettings
+    storage: StorageSettings
+    auth: AuthSettings
+    email: EmailSettings
     usage: UsageSettings
     budget: BudgetSettings
 
