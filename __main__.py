@@ -56,7 +56,7 @@ app_cache = CacheTier(
     ),
 )
 
-frontend = FrontendTier("frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, account_id=account_id, tags=tags))
+frontend = FrontendTier("frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, region=settings.region, account_id=account_id, tags=tags))
 storage = StorageTier("storage", StorageTierArgs(shape=settings.storage, tags=tags))
 auth = AuthTier("auth", AuthTierArgs(shape=settings.auth, frontend_url=frontend.url, region=settings.region, account_id=account_id, tags=tags))
 domain = settings.email.domain

@@ -34,6 +34,8 @@ class FrontendTierArgs:
     """Edges, client-side routing, custom domain and the API origin."""
     storage: StorageSettings
     """Versioning and lifecycle, as for every bucket of the stack."""
+    region: str
+    """Region of the site bucket, for its regional endpoint."""
     account_id: pulumi.Input[str]
     """The account whose CloudFront distributions may read the site bucket."""
     tags: StackTags
@@ -99,7 +101,10 @@ class FrontendTier(pulumi.ComponentResource):
         self, bucket: aws.s3.Bucket, access: aws.cloudfront.OriginAccessControl, headers: aws.cloudfront.ResponseHeadersPolicy
     ) -> aws.cloudfront.Distribution:
         shape = self._args.shape
-        origins: list[dict[str, object]] = [{"origin_id": SITE_ORIGIN, "domain_name": bucket.bucket_regional_domain_name, "origin_access_control_id": access.id}]
+        # The regional endpoint written from the bucket's name (known at preview, unlike the
+        # bucketRegionalDomainName output), so that the guardrails see an S3 origin.
+        site_domain = bucket.bucket.apply(lambda name: f"{name}.s3.{self._args.region}.amazonaws.com")
+        origins: list[dict[str, object]] = [{"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}]
         api_behaviours: list[dict[str, object]] = []
         if shape.api_origin is not None:
             origins.append(

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from tierup_guardrails import budget, cache, compute, constraints, data, iam, lifecycle, network, observability, reachability, runtime, stack_rails
+from tierup_guardrails import (
+    budget,
+    buckets,
+    cache,
+    compute,
+    constraints,
+    data,
+    edge,
+    iam,
+    identity,
+    lifecycle,
+    network,
+    observability,
+    reachability,
+    runtime,
+    stack_rails,
+)
 from tierup_guardrails.base import RailsSource
 from tierup_guardrails.stack_rails import rails_from_engine
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (stack_rails, network, reachability, compute, runtime, data, cache, iam, observability, constraints, lifecycle, budget)
+AREAS = (stack_rails, network, reachability, compute, runtime, data, cache, buckets, edge, identity, iam, observability, constraints, lifecycle, budget)
 
 
 def all_policies(source: RailsSource = rails_from_engine) -> list[Policy]:
@@ -39,4 +55,16 @@ SETTLED_CONFLICTS = (
     ("CKV_AWS_382 (unrestricted egress)", "Not needed: app egress is HTTPS out plus TCP inside the VPC."),
     ("RDS.6 enhanced monitoring, ELB.5 access logs, WAF logging, CloudWatch KMS", "Not built yet: each adds a bill (a role and "
      "log volume, an S3 bucket, a log group per ACL, a KMS key); candidates for v2.0."),
+    ("CKV_AWS_145 / S3.17 (buckets encrypted with KMS)", "SSE-S3 with a bucket key (s3-bucket-encrypted): a KMS key costs $1 a month plus "
+     "requests, and CloudFront's OAC would need a key policy to read the site; SSE-KMS is accepted where a stack asks for it."),
+    ("CKV_AWS_18 / S3.9 (bucket access logging), CKV_AWS_86 / CloudFront.5 (CloudFront logging)", "Not built yet: a log bucket with ACLs "
+     "(CloudFront's standard logs need them) beside BucketOwnerEnforced everywhere else; a v2.0 candidate."),
+    ("CKV_AWS_68 / CloudFront.6 (WAF on the distribution)", "Not built: the frontend serves static files; the API behind /api/* keeps the ALB's WAF."),
+    ("CKV_AWS_174 / CloudFront (TLS 1.2 minimum) on the cloudfront.net certificate", "Enforced with a custom domain only "
+     "(cloudfront-viewer-https): CloudFront fixes TLSv1 for its default certificate, which no setting can change."),
+    ("CloudFront.13 / AWS's OAC example (SourceArn = the distribution)", "The site bucket admits the account's distributions (AWS:SourceAccount and "
+     "an ArnLike on distribution/*): the distribution's ARN is unknown until it exists, which would leave the bucket policy unchecked at the first "
+     "preview; the files are public through the CDN anyway."),
+    ("CKV_AWS_21 / S3.14 (versioning) at v1.0", "Advisory at v1.0, mandatory from v1.5 (s3-bucket-versioning-lifecycle): the MVP keeps no "
+     "noncurrent versions, but its lifecycle already aborts unfinished uploads and expires old versions."),
 )  # fmt: skip

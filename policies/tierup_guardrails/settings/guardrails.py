@@ -42,6 +42,10 @@ class Guardrails:
     container_insights: bool
     https_available: bool
     """A certificate is configured, so HTTP can (and must) redirect to HTTPS."""
+    versioned_buckets: bool
+    """Buckets keep noncurrent versions (and expire them) from v1.5."""
+    user_pool_protected: bool
+    """Cognito refuses to delete the user pool from v1.5."""
     monthly_budget_usd: float
     """The stack's budget (release default or tierup:budget.monthlyUsd) the estimate must fit."""
     region: str
@@ -69,6 +73,8 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         flow_logs=profile.network.flow_logs,
         container_insights=profile.compute.container_insights,
         https_available=settings.app.certificate_arn is not None,
+        versioned_buckets=profile.storage.versioning,
+        user_pool_protected=profile.auth.deletion_protection,
         monthly_budget_usd=settings.budget.monthly_usd,
         region=settings.region,
         usage=settings.usage,
