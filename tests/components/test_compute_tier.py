@@ -157,8 +157,11 @@ def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph
     # secret's partial ARN (no random suffix) and the SSM parameter holding the host.
     database_secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-password-secret"
     host = "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/tls/db/host"
+    pool, client = (f"arn:aws:ssm:us-east-1:123456789012:parameter/tierup/tls/auth/{role}" for role in ("user-pool-id", "client-id"))
     assert container["secrets"] == [
         {"name": "API_KEY", "valueFrom": PARAMETER},
+        {"name": "COGNITO_CLIENT_ID", "valueFrom": client},
+        {"name": "COGNITO_USER_POOL_ID", "valueFrom": pool},
         {"name": "DB_HOST", "valueFrom": host},
         {"name": "DB_PASSWORD", "valueFrom": f"{database_secret}:password::"},
         {"name": "DB_USER", "valueFrom": f"{database_secret}:username::"},
@@ -169,7 +172,7 @@ def test_secrets_reach_the_container_by_arn_and_only_they_are_readable(tls_graph
     readable = {a: s["Resource"] for s in policy["Statement"] for a in s["Action"] if a.startswith(("secretsmanager:", "ssm:"))}
     # A partial ARN is granted with AWS's -?????? wildcard for the suffix, nothing wider.
     granted = sorted([SECRET, f"{SECRET}-??????", database_secret, f"{database_secret}-??????"])
-    assert readable == {"secretsmanager:GetSecretValue": granted, "ssm:GetParameters": sorted([PARAMETER, host])}
+    assert readable == {"secretsmanager:GetSecretValue": granted, "ssm:GetParameters": sorted([PARAMETER, client, host, pool])}
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph", "tls_graph"])

@@ -31,7 +31,16 @@ def test_reference_figures_are_transcribed_exactly() -> None:
 
 def test_derived_figures_say_how() -> None:
     derived = {p.key: p.derived for p in load_catalogue("us-east-1").prices.values() if p.derived}
-    assert sorted(derived) == ["cloudwatch.metric_month", "elasticache.cache.t4g.micro.valkey"]
+    assert sorted(derived) == [
+        "cloudfront.https_10k",
+        "cloudfront.out_gb",
+        "cloudwatch.metric_month",
+        "cognito.essentials.mau",
+        "cognito.lite.mau",
+        "elasticache.cache.t4g.micro.valkey",
+        "s3.intelligent_tiering_1k_objects",
+        "ses.email_1k",
+    ]
     assert derived["elasticache.cache.t4g.micro.valkey"].startswith("Redis OSS rate x 0.8")
 
 

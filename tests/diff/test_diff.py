@@ -45,7 +45,7 @@ def test_v1_0_to_v1_5_adds_the_edge_and_changes_the_database_in_place(project_di
     assert (database["kind"], database["severity"]) == ("changed", "WARN")
     assert {"path": "multiAz", "old": False, "new": True} in database["properties"]
     assert names(diff, "deleted") == set() and not [c for c in diff["changes"] if c["severity"] == "DANGER"]
-    assert (diff["cost"], diff["policiesPassed"]) == ({"old": 25.82, "new": 120.64, "delta": 94.82}, True)
+    assert (diff["cost"], diff["policiesPassed"]) == ({"old": 26.22, "new": 123.24, "delta": 97.02}, True)
     assert any("create-db-snapshot --db-instance-identifier tierup-dev-db" in step for step in diff["checklist"]["before"])
 
 
@@ -56,13 +56,13 @@ def test_v1_5_to_v2_0_adds_replica_proxy_cache_and_a_second_nat(project_dir: Pat
     assert names(diff, "deleted") == set()
     (database,) = [c for c in diff["changes"] if c["name"] == "data-db"]
     assert database["severity"] == "WARN" and database["reasons"][0].startswith("changing the instance class restarts the database")
-    assert diff["cost"]["delta"] == round(284.6 - 120.64, 2)
+    assert diff["cost"]["delta"] == round(306.5 - 123.24, 2)
 
 
 def test_the_table_report_collapses_retagging(project_dir: Path) -> None:
     result = tierup(project_dir, "diff", "dev", "--to-release", "v1.5")
     assert result.returncode == 0
-    assert "  changed (34), of which 26 only retagged (tags.Release and the like)" in result.stdout.splitlines()
+    assert "  changed (42), of which 33 only retagged (tags.Release and the like)" in result.stdout.splitlines()
     assert "  DANGER: 0 (no data at risk)" in result.stdout.splitlines()
 
 

@@ -37,10 +37,10 @@ def test_every_transition_deletes_nothing_protected(stack: str, old: str, new: s
 
 
 @pytest.mark.parametrize(("stack", "release"), list(itertools.product(STACKS, RELEASES)))
-def test_only_the_primary_database_is_ever_protected(stack: str, release: str, ladder: dict[tuple[str, str], ResourceGraph]) -> None:
+def test_only_data_holders_are_ever_protected(stack: str, release: str, ladder: dict[tuple[str, str], ResourceGraph]) -> None:
     graph = ladder[(stack, release)]
     protected = {r.name: protection_of(r) for r in graph if r.custom and protection_of(r)}
-    expected = {} if release == "v1.0" else {"data-db": ("protect", "deletionProtection")}
+    expected = {} if release == "v1.0" else {"data-db": ("protect", "deletionProtection"), "auth-users": ("deletionProtection",)}
     assert protected == expected
 
 
@@ -64,14 +64,25 @@ def test_a_protected_replica_stops_the_move_down_from_v2_0(ladder: dict[tuple[st
 
 def test_destroy_runs_in_one_step_on_dev_and_needs_the_explicit_steps_on_prod(ladder: dict[tuple[str, str], ResourceGraph]) -> None:
     assert destroy_blockers(ladder[("dev", "v1.0")]) == []
+    empty = [
+        f"Copy what you keep from {bucket} and empty it, every version (its name is in `pulumi stack output -s {stack}`): "
+        f"`aws s3 sync s3://<bucket> ./{bucket}-backup`, then `aws s3 rm s3://<bucket> --recursive` and delete its versions; "
+        f"otherwise `pulumi destroy -s {stack}` stops at it."
+        for stack in ("dev", "prod")
+        for bucket in ("frontend-site", "storage-uploads")
+    ]
     assert destroy_steps(ladder[("dev", "v1.0")]) == [
-        "Nothing is protected: `pulumi destroy -s dev` deletes the stack in one step (the database after a final snapshot)."
+        *empty[:2],
+        "Nothing is protected: then `pulumi destroy -s dev` deletes the stack in one step (the database after a final snapshot).",
     ]
     assert destroy_steps(ladder[("prod", "v1.5")]) == [
+        *empty[2:],
+        "Export the users of auth-users if you keep them: `aws cognito-idp list-users --user-pool-id <userPoolId output>`; "
+        "passwords cannot be exported, so users reset theirs in a new pool.",
         "Take a manual snapshot of data-db: `aws rds create-db-snapshot --db-instance-identifier tierup-prod-db "
         "--db-snapshot-identifier tierup-prod-db-before-delete`.",
-        "Lift the protection of data-db on its own: `pulumi config set -s prod --path tierup:data.protect false`, then `pulumi up -s prod` "
-        "(in place: deletion protection and Pulumi protect turn off, nothing is deleted).",
+        "Lift the protection of auth-users, data-db in an update of its own: `pulumi config set -s prod --path tierup:auth.deletionProtection false` "
+        "and `pulumi config set -s prod --path tierup:data.protect false`, then `pulumi up -s prod` (in place: protection turns off, nothing is deleted).",
         "Then run `pulumi destroy -s prod`; RDS keeps a final snapshot named <identifier>-final-<suffix>.",
     ]
 
@@ -80,9 +91,11 @@ def test_the_lifted_protection_is_an_in_place_change(ladder: dict[tuple[str, str
     # The first step of a prod destroy: protect false changes the database in place, deletes nothing.
     prod = ladder[("prod", "v1.5")]
     lifted = _with(prod, "data-db", inputs={"deletionProtection": False}, options=ResourceOptions(protect=False, ignore_changes=("allocatedStorage",)))
+    lifted = _with(lifted, "auth-users", inputs={"deletionProtection": "INACTIVE"})
     diff = compare(prod, lifted)
     assert (diff.of_kind("deleted"), diff.dangers) == ([], [])
-    assert [(c.name, [p.path for p in c.properties]) for c in diff.of_kind("changed")] == [("data-db", ["deletionProtection"])]
+    changed = [(c.name, [p.path for p in c.properties]) for c in diff.of_kind("changed")]
+    assert changed == [("auth-users", ["deletionProtection"]), ("data-db", ["deletionProtection"])]
     assert destroy_blockers(lifted) == []
 
 
@@ -91,12 +104,13 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     assert (result.returncode, result.stderr) == (3, "")
     lines = result.stdout.splitlines()
     assert lines[:3] == [
-        "destroy prod: release v1.5 · 64 resources deleted",
+        "destroy prod: release v1.5 · 89 resources deleted",
+        "  protected  auth-users  aws:cognito/userPool:UserPool  (deletionProtection)",
         "  protected  data-db  aws:rds/instance:Instance  (protect, deletionProtection)",
         "  steps:",
     ]
     dev = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "dev", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)
-    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 46 resources deleted")
+    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 69 resources deleted")
 
 
 def _with(graph: ResourceGraph, name: str, *, inputs: dict[str, object] | None = None, options: ResourceOptions | None = None) -> ResourceGraph:

@@ -13,7 +13,7 @@ CASES = [
     (
         {"tierup:nework": {"natStrategy": "single"}},
         'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
-        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:usage, tierup:budget",
+        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:frontend, tierup:storage, tierup:auth, tierup:email, tierup:usage, tierup:budget",
     ),
     (
         {"tierup:network": {"natStrategyy": "single"}},
@@ -133,7 +133,7 @@ CASES = [
     ),
     (
         {"tierup:app": {"environment": {"DB_HOST": "elsewhere"}}},
-        'tierup:app.environment.DB_HOST: "elsewhere" is set by the platform; allowed: names that do not start with DB_, CACHE_, REDIS_',
+        'tierup:app.environment.DB_HOST: "elsewhere" is set by the platform; allowed: names that do not start with DB_, CACHE_, REDIS_, STORAGE_, COGNITO_, EMAIL_',
     ),
     ({"tierup:app": {"port": 80}}, "tierup:app.port: 80 is out of range; allowed: an integer from 1024 to 65535"),
     ({"tierup:app": {"healthCheckPath": "health"}}, 'tierup:app.healthCheckPath: "health" is not allowed; allowed: a path starting with /'),
@@ -150,6 +150,24 @@ CASES = [
         'tierup:budget.alertEmails: "ops@example.com" is not a list; allowed: a list of 0 to 10 items',
     ),
     ({"tierup:budget": {"alertEmails": ["ops"]}}, 'tierup:budget.alertEmails[0]: "ops" is not allowed; allowed: an email address'),
+    ({"tierup:frontend": {"domain": "app.example.com"}}, 'tierup:frontend.certificateArn: missing; allowed: an ACM certificate ARN in us-east-1 covering domain app.example.com'),
+    ({"tierup:frontend": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}}, 'tierup:frontend.domain: missing; allowed: the DNS name certificateArn covers, such as app.example.com'),
+    ({"tierup:frontend": {"domain": "app.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}}, "tierup:frontend.certificateArn: \"arn:aws:acm:eu-west-1:123456789012:certificate/abc\" is not allowed; allowed: an ACM certificate ARN in us-east-1 (CloudFront's region)"),
+    ({"tierup:frontend": {"apiOrigin": "api.example.com", "spaFallback": False}}, 'tierup:frontend.apiOrigin: "api.example.com" needs a load balancer, and tierup:compute.ingress is public-ip; allowed: null'),
+    ({"tierup:frontend": {"priceClass": "PriceClass_50"}}, 'tierup:frontend.priceClass: "PriceClass_50" is not allowed; allowed: PriceClass_100, PriceClass_200, PriceClass_All'),
+    ({"tierup:frontend": {"domain": "App.Example.com"}}, 'tierup:frontend.domain: "App.Example.com" is not allowed; allowed: a lowercase DNS name such as app.example.com'),
+    ({"tierup:storage": {"uploadsPrefix": "uploads"}}, 'tierup:storage.uploadsPrefix: "uploads" is not allowed; allowed: a key prefix such as uploads/'),
+    ({"tierup:auth": {"mfa": "SMS"}}, 'tierup:auth.mfa: "SMS" is not allowed; allowed: OFF, OPTIONAL, ON'),
+    ({"tierup:auth": {"callbackUrls": ["http://app.example.com/"]}}, 'tierup:auth.callbackUrls[0]: "http://app.example.com/" is not allowed; allowed: an https:// URL (http:// only for localhost)'),
+    (
+        {"tierup:release": "v1.5", "tierup:frontend": {"apiOrigin": "api.example.com", "spaFallback": False}},
+        'tierup:frontend.apiOrigin: "api.example.com" needs HTTPS on the load balancer, and tierup:app.certificateArn is not set; allowed: null, or set certificateArn',
+    ),
+    (
+        {"tierup:release": "v1.5", "tierup:app": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}, "tierup:frontend": {"apiOrigin": "api.example.com"}},
+        'tierup:frontend.apiOrigin: "api.example.com" would have the API\'s 403/404 answered by index.html (spaFallback is on); allowed: null, or spaFallback false',
+    ),
+    ({"tierup:email": {"domain": "not a domain"}}, 'tierup:email.domain: "not a domain" is not allowed; allowed: a lowercase DNS name such as app.example.com'),
 ]
 
 

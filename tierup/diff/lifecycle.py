@@ -72,7 +72,7 @@ def unprotect_steps(stack: str, found: list[Blocker], then: str) -> list[str]:
     if holders:
         switches = " and ".join(dict.fromkeys(f"`pulumi config set -s {stack} --path {UNPROTECT_KEYS[b.type]} false`" for b in holders))
         steps += [
-            f"Lift the protection of {', '.join(b.name for b in holders)} on its own: {switches}, "
+            f"Lift the protection of {', '.join(b.name for b in holders)} in an update of its own: {switches}, "
             f"then `pulumi up -s {stack}` (in place: protection turns off, nothing is deleted).",
             f"Then {then}; RDS keeps a final snapshot named <identifier>-final-<suffix>." if any(b.type == DB_INSTANCE for b in holders) else f"Then {then}.",
         ]
@@ -109,8 +109,9 @@ def destroy_steps(graph: ResourceGraph) -> list[str]:
     found = destroy_blockers(graph)
     # S3 refuses to delete a bucket that holds objects (force_destroy stays off on purpose).
     buckets = [
-        f"Copy what you keep from {r.name} and empty it (every version): `aws s3 sync s3://<bucket> ./{r.name}-backup`, then "
-        f"`aws s3 rm s3://<bucket> --recursive` and delete its versions; otherwise {command} stops at it."
+        f"Copy what you keep from {r.name} and empty it, every version (its name is in `pulumi stack output -s {graph.stack}`): "
+        f"`aws s3 sync s3://<bucket> ./{r.name}-backup`, then `aws s3 rm s3://<bucket> --recursive` and delete its versions; "
+        f"otherwise {command} stops at it."
         for r in graph
         if r.custom and r.type == BUCKET
     ]

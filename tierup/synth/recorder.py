@@ -97,6 +97,11 @@ class DeterministicMocks(mocks.Mocks):
                 secret_arn = f"arn:aws:secretsmanager:{self.region}:{MOCK_ACCOUNT}:secret:rds!db-{physical}-AbCdEf"
                 computed["masterUserSecrets"] = [{"secretArn": secret_arn, "secretStatus": "active", "kmsKeyId": "alias/aws/secretsmanager"}]
             return computed
+        if type_token == "aws:cloudfront/distribution:Distribution":
+            return {"domainName": "d111111abcdef8.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
+        if type_token == "aws:sesv2/emailIdentity:EmailIdentity":
+            dkim = inputs.get("dkimSigningAttributes") or {}
+            return {"dkimSigningAttributes": {**dkim, "tokens": ["dkimtoken1", "dkimtoken2", "dkimtoken3"]}}
         if type_token == "aws:rds/proxy:Proxy":
             return {"endpoint": f"{name}.proxy-abcdefghijkl.{self.region}.rds.amazonaws.com"}
         if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":

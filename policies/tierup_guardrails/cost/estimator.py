@@ -14,6 +14,10 @@ FREE_TYPES = frozenset(
         "aws:appautoscaling/policy:Policy",
         "aws:appautoscaling/target:Target",
         "aws:budgets/budget:Budget",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+        "aws:cognito/userPoolClient:UserPoolClient",
+        "aws:cognito/userPoolDomain:UserPoolDomain",
         "aws:cloudwatch/logGroup:LogGroup",  # billed by usage, on the stack's CloudWatch Logs lines
         "aws:costexplorer/costAllocationTag:CostAllocationTag",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -36,7 +40,15 @@ FREE_TYPES = frozenset(
         "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
         "aws:rds/proxyTarget:ProxyTarget",
         "aws:rds/subnetGroup:SubnetGroup",
+        # A bucket's settings are free; its storage and requests are the stack's S3 lines.
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketVersioning:BucketVersioning",
         "aws:secretsmanager/secretVersion:SecretVersion",
+        "aws:sesv2/configurationSet:ConfigurationSet",
         # Standard-tier parameters carry no charge (AWS Systems Manager pricing, Parameter Store).
         "aws:ssm/parameter:Parameter",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -49,6 +61,9 @@ FREE_TYPES = frozenset(
 # vCPUs of the classes the releases allow; RDS Proxy bills the target's vCPUs, two at least.
 DB_VCPUS = {"db.t4g.micro": 2, "db.t4g.small": 2, "db.t4g.medium": 2, "db.t4g.large": 2, "db.m7g.large": 2, "db.r7g.large": 2, "db.r6g.large": 2}
 FREE_DATA_OUT_GB = 100  # the first 100 GB out to the internet each month are free
+# CloudFront's always-free tier, every month: 1 TB out and 10 million HTTP/HTTPS requests.
+FREE_CDN_OUT_GB, FREE_CDN_REQUESTS_10K = 1024, 1000
+FREE_MONTHLY_ACTIVE_USERS = 10_000  # Cognito Lite and Essentials, per account
 SPOT_NOTE = "Spot tasks priced at the on-demand rate: Spot rates float (up to 70% less)"
 
 
@@ -211,7 +226,40 @@ def _vpc_endpoint(p: _Pricing, endpoint: PricedResource) -> None:
     p.add(endpoint, f"interface endpoint in {zones} AZ(s)", _hours(zones), "endpoint-AZ-hours", "vpce.interface_hour")
 
 
+def _distribution(p: _Pricing, distribution: PricedResource) -> None:
+    usage = p.usage
+    out = max(0.0, usage.cdn_data_out_gb - FREE_CDN_OUT_GB)
+    requests = max(0.0, usage.cdn_requests_10k - FREE_CDN_REQUESTS_10K)
+    p.add(distribution, f"data out to viewers (usage: {usage.cdn_data_out_gb:g} GB, first {FREE_CDN_OUT_GB:,} GB free)", out, "GB", "cloudfront.out_gb")
+    p.add(
+        distribution,
+        f"HTTPS requests (usage: {usage.cdn_requests_10k:g} × 10,000, first {FREE_CDN_REQUESTS_10K:,} free)",
+        requests,
+        "10,000 requests",
+        "cloudfront.https_10k",
+    )
+
+
+def _bucket(p: _Pricing, bucket: PricedResource) -> None:
+    p.free(bucket, "storage and requests are on the stack's S3 lines")
+
+
+def _user_pool(p: _Pricing, pool: PricedResource) -> None:
+    users = p.usage.monthly_active_users
+    tier = str(pool.props.get("userPoolTier") or "ESSENTIALS").lower()
+    billable = max(0, users - FREE_MONTHLY_ACTIVE_USERS)
+    p.add(pool, f"{tier} monthly active users (usage: {users:,}, first {FREE_MONTHLY_ACTIVE_USERS:,} free)", billable, "MAU", f"cognito.{tier}.mau")
+
+
+def _email_identity(p: _Pricing, identity: PricedResource) -> None:
+    p.add(identity, f"emails sent (usage: {p.usage.emails_1k:g} × 1,000)", p.usage.emails_1k, "1,000 emails", "ses.email_1k")
+
+
 RULES: Mapping[str, Callable[[_Pricing, PricedResource], None]] = {
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:cognito/userPool:UserPool": _user_pool,
+    "aws:sesv2/emailIdentity:EmailIdentity": _email_identity,
     "aws:ecs/service:Service": _service,
     "aws:rds/instance:Instance": _db_instance,
     "aws:rds/proxy:Proxy": _proxy,
@@ -233,8 +281,34 @@ def _stack_usage(p: _Pricing) -> None:
     p.add(STACK, f"CloudWatch Logs storage (usage: {usage.log_storage_gb:g} GB)", usage.log_storage_gb, "GB-months", "logs.storage_gb_month")
     if p.of_type("aws:secretsmanager/secret:Secret") or any(r.props.get("manageMasterUserPassword") for r in p.of_type("aws:rds/instance:Instance")):
         p.add(STACK, f"Secrets Manager API calls (usage: {usage.secrets_api_10k:g} × 10,000)", usage.secrets_api_10k, "10,000 calls", "secretsmanager.api_10k")
+    if p.of_type("aws:s3/bucket:Bucket"):
+        _s3_usage(p)
     billable = max(0.0, usage.data_out_gb - FREE_DATA_OUT_GB)
     p.add(STACK, f"data out to the internet (usage: {usage.data_out_gb:g} GB, first {FREE_DATA_OUT_GB} GB free)", billable, "GB", "data_transfer.out_gb")
+
+
+def _s3_usage(p: _Pricing) -> None:
+    usage = p.usage
+    p.add(STACK, f"S3 Standard storage (usage: {usage.storage_gb:g} GB)", usage.storage_gb, "GB-months", "s3.standard_gb_month")
+    p.add(STACK, f"S3 PUT/COPY/POST/LIST (usage: {usage.storage_requests_1k:g} × 1,000)", usage.storage_requests_1k, "1,000 requests", "s3.put_1k")
+    p.add(STACK, f"S3 GET (usage: {usage.storage_reads_1k:g} × 1,000)", usage.storage_reads_1k, "1,000 requests", "s3.get_1k")
+    tiering = any(
+        transition.get("storageClass") == "INTELLIGENT_TIERING"
+        for config in p.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        for rule in _items(config.props.get("rules"))
+        if isinstance(rule, Mapping)
+        for transition in _items(rule.get("transitions"))
+        if isinstance(transition, Mapping)
+    )
+    if tiering:
+        # Objects under 128 KB are not monitored (and not charged); the usage counts the rest.
+        p.add(
+            STACK,
+            f"Intelligent-Tiering monitoring (usage: {usage.storage_objects_1k:g} × 1,000 objects)",
+            usage.storage_objects_1k,
+            "1,000 objects",
+            "s3.intelligent_tiering_1k_objects",
+        )
 
 
 def estimate_lines(resources: Iterable[PricedResource], catalogue: PriceCatalogue, usage: UsageSettings) -> list[CostLine]:

@@ -266,9 +266,9 @@ def _checked_frontend(frontend: FrontendSettings, compute: ComputeSettings, app:
     # CloudFront refuses an alias without a certificate that covers it (CNAMEAlreadyExists /
     # InvalidViewerCertificate), and a certificate without an alias serves nothing.
     if frontend.domain is not None and frontend.certificate_arn is None:
-        raise ConfigError(f"{key}.certificateArn", None, f"is missing for domain {frontend.domain}", "an ACM certificate ARN in us-east-1 covering the domain")
+        raise ConfigError(f"{key}.certificateArn", MISSING, "", f"an ACM certificate ARN in us-east-1 covering domain {frontend.domain}")
     if frontend.certificate_arn is not None and frontend.domain is None:
-        raise ConfigError(f"{key}.domain", None, "is missing for certificateArn", "the DNS name the certificate covers, such as app.example.com")
+        raise ConfigError(f"{key}.domain", MISSING, "", "the DNS name certificateArn covers, such as app.example.com")
     if frontend.api_origin is not None and compute.ingress is not Ingress.LOAD_BALANCER:
         raise ConfigError(f"{key}.apiOrigin", frontend.api_origin, f"needs a load balancer, and tierup:compute.ingress is {compute.ingress.value}", "null")
     # CloudFront reaches a custom origin over HTTPS only when the origin's certificate covers
