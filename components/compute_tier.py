@@ -220,9 +220,9 @@ class ComputeTier(pulumi.ComponentResource):
         )
         return task_definition, role_policies
 
-    def _capacity_strategy(self) -> list[dict[str, object]]:
+    def _capacity_strategy(self) -> list[aws.ecs.ServiceCapacityProviderStrategyArgsDict]:
         args = self._args
-        strategy: list[dict[str, object]] = [{"capacity_provider": "FARGATE", "base": args.shape.on_demand_base, "weight": 1}]
+        strategy: list[aws.ecs.ServiceCapacityProviderStrategyArgsDict] = [{"capacity_provider": "FARGATE", "base": args.shape.on_demand_base, "weight": 1}]
         if args.shape.spot_weight:
             strategy.append({"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": args.shape.spot_weight})
         return strategy

@@ -45,7 +45,7 @@ def generated_secret(
     '/', '"', '@' and spaces in master passwords (RDS User Guide, "Master user password")."""
     keepers = None if version is None else {"version": str(version)}
     generated = random.RandomPassword(name, length=64, special=False, keepers=keepers, opts=opts)
-    value = pulumi.Output.secret(generated.result)
+    value: pulumi.Output[str] = pulumi.Output.secret(generated.result)
     secret = aws.secretsmanager.Secret(
         child_name(name, "secret"),
         description=description,

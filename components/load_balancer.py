@@ -145,9 +145,9 @@ class LoadBalancer(pulumi.ComponentResource):
         return group
 
     def _create_listeners(self, alb: aws.lb.LoadBalancer, target_group: aws.lb.TargetGroup) -> list[aws.lb.Listener]:
-        forward = {"type": "forward", "target_group_arn": target_group.arn}
+        forward: aws.lb.ListenerDefaultActionArgsDict = {"type": "forward", "target_group_arn": target_group.arn}
         certificate = self._args.certificate_arn
-        redirect = {"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}
+        redirect: aws.lb.ListenerDefaultActionArgsDict = {"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}
         listeners = [
             aws.lb.Listener(
                 child_name(self._name, "http"),
@@ -176,7 +176,7 @@ class LoadBalancer(pulumi.ComponentResource):
         return listeners
 
     def _create_waf(self, alb: aws.lb.LoadBalancer) -> None:
-        rules = [
+        rules: list[aws.wafv2.WebAclRuleArgsDict] = [
             {
                 "name": group,
                 "priority": priority,
@@ -206,12 +206,12 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         aws.wafv2.WebAclAssociation(child_name(self._name, "waf-association"), resource_arn=alb.arn, web_acl_arn=acl.arn, opts=self._child)
 
-    def _managed_rule_group(self, group: str) -> dict[str, object]:
-        statement: dict[str, object] = {"name": group, "vendor_name": "AWS"}
+    def _managed_rule_group(self, group: str) -> aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict:
+        statement: aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict = {"name": group, "vendor_name": "AWS"}
         if group == "AWSManagedRulesCommonRuleSet" and not self._args.waf_block_large_bodies:
             statement["rule_action_overrides"] = [{"name": LARGE_BODY_RULE, "action_to_use": {"count": {}}}]
         return statement
 
 
-def _visibility(metric: str) -> dict[str, object]:
+def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgsDict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}

@@ -126,6 +126,7 @@ class NetworkTier(pulumi.ComponentResource):
         plan = plan_subnets(self._args.shape.cidr, len(self._args.shape.availability_zones))
         subnets: dict[SubnetRole, list[aws.ec2.Subnet]] = {role: [] for role in SubnetRole}
         for az_subnets, zone in zip(plan, self._args.shape.availability_zones, strict=True):
+            by_id = is_zone_id(zone)
             for role in SubnetRole:
                 role_name = f"{role.value}-{az_subnets.slot + 1}"
                 subnets[role].append(
@@ -134,7 +135,9 @@ class NetworkTier(pulumi.ComponentResource):
                         vpc_id=vpc.id,
                         cidr_block=az_subnets.cidr(role),
                         # A zone ID names the same physical zone in every account; a name does not.
-                        **({"availability_zone_id": zone} if is_zone_id(zone) else {"availability_zone": zone}),
+                        # The SDK leaves out an input that is None.
+                        availability_zone_id=zone if by_id else None,
+                        availability_zone=None if by_id else zone,
                         # Even public subnets hand out no public IPs: a task that needs one
                         # asks for it explicitly (CKV_AWS_130, EC2.15).
                         map_public_ip_on_launch=False,

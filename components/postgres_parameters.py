@@ -4,6 +4,12 @@ the instance class through every release without edits."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only the shape ParameterGroup takes: this module stays free of the SDK at run time.
+    from pulumi_aws.rds import ParameterGroupParameterArgsDict
+
 # RDS formulas: DBInstanceClassMemory is in bytes; shared_buffers and effective_cache_size are
 # counted in 8 KiB pages, work_mem and maintenance_work_mem in KiB.
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ParamValuesRef.html
@@ -29,7 +35,7 @@ def parameter_family(engine_version: str) -> str:
     return f"postgres{major}"
 
 
-def database_parameters() -> list[dict[str, str]]:
+def database_parameters() -> list[ParameterGroupParameterArgsDict]:
     """Every parameter the group sets, sorted by name, each with its apply method."""
     values = {
         # Only TLS connections (CKV2_AWS_69, RDS.38).

@@ -39,7 +39,7 @@ class StackBudget(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:StackBudget", name, None, opts)
         activations = [self._activate(name, key) for key in COST_ALLOCATION_TAGS] if args.shape.activate_cost_tags else []
-        notifications = [
+        notifications: list[aws.budgets.BudgetNotificationArgsDict] = [
             {
                 "notification_type": kind,
                 "comparison_operator": "GREATER_THAN",

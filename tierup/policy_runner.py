@@ -153,7 +153,7 @@ class PolicyPackProcess:
         try:
             return self._analyze(graph, grpc, empty_pb2, analyzer_pb2, analyzer_pb2_grpc)
         except grpc.RpcError as error:
-            details = (error.details() or str(error.code())).splitlines()[0]  # type: ignore[attr-defined]
+            details = (error.details() or str(error.code())).splitlines()[0]
             raise PolicyPackError(f"the policy pack failed: {details}") from None
 
     def policy_levels(self) -> dict[str, str]:
@@ -172,7 +172,7 @@ class PolicyPackProcess:
             analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
             policies = {p.name: p for p in info.policies}
-            responses = [
+            responses: list[tuple[str | None, Any]] = [
                 (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
             ]
             stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
@@ -287,7 +287,7 @@ def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mappin
     """Graph resources as the analyzer server hands them to a stack policy, in process: outputs
     behind the SDK's unknown-checking proxy, parent, dependencies and property dependencies linked
     by URN. `outputs` replaces the outputs of the resources it names (tests seed graphs this way)."""
-    from pulumi_policy import PolicyResource, PolicyResourceOptions
+    from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
     from pulumi_policy.proxy import unknown_checking_proxy
 
     given = list(resources)
@@ -303,7 +303,8 @@ def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mappin
                 ignore_changes=list(r.options.ignore_changes),
                 delete_before_replace=r.options.delete_before_replace,
                 aliases=list(r.options.aliases),
-                custom_timeouts=None,
+                # What the analyzer server hands a policy for a resource without custom timeouts.
+                custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
                 additional_secret_outputs=[],
             ),
             None,

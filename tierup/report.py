@@ -74,7 +74,7 @@ def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
 
 
 def render_json(results: Sequence[StackCheck | CheckError]) -> str:
-    stacks = []
+    stacks: list[dict[str, object]] = []
     for result in results:
         if isinstance(result, CheckError):
             stacks.append({"error": str(result)})

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypedDict
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -76,8 +77,10 @@ class _ReleaseAware:
         self.spec = spec
         self.source = source
 
+    # Typed as pulumi-policy's Policy.enforcement_level (an Optional attribute) so that the
+    # property may stand in for it; it is never None here.
     @property
-    def enforcement_level(self) -> EnforcementLevel:
+    def enforcement_level(self) -> EnforcementLevel | None:
         try:
             level = self.spec.level(self.source())
         except ConfigError:
@@ -141,7 +144,15 @@ def stack_policy(spec: Spec, check: StackCheck, source: RailsSource) -> StackVal
     return _StackPolicy(spec, check, source)
 
 
-def spec_metadata(spec: Spec) -> dict[str, object]:
+class PolicyMetadata(TypedDict):
+    """The keyword arguments of pulumi-policy's policies that spec_metadata fills."""
+
+    severity: Severity
+    remediation_steps: str
+    tags: list[str]
+
+
+def spec_metadata(spec: Spec) -> PolicyMetadata:
     """What pulumi-policy reports of a policy besides its name: severity, fix, reference ids."""
     return {"severity": spec.severity, "remediation_steps": spec.remediation, "tags": list(spec.references)}
 

@@ -154,7 +154,8 @@ def containers(props: Props) -> list[Mapping[str, object]]:
 
 
 def _public_ip_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    if truthy(props.get("networkConfiguration") or {}, "assignPublicIp"):
+    network = props.get("networkConfiguration")
+    if isinstance(network, Mapping) and truthy(network, "assignPublicIp"):
         yield "Set assignPublicIp to false and reach the tasks through the load balancer."
 
 

@@ -149,7 +149,7 @@ def _proxy_zone_violations(resources: Sequence[PolicyResource], _: Guardrails) -
             yield "Give the proxy subnets of the stack's, so their zones can be checked.", proxy.urn
         for subnet in subnets:
             zone = _zone_of(subnet)
-            if zone in UNSUPPORTED_ZONE_IDS:
+            if zone is not None and zone in UNSUPPORTED_ZONE_IDS:
                 yield f"Move {subnet.name} out of {zone}: {UNSUPPORTED_ZONE_IDS[zone]}.", proxy.urn
 
 

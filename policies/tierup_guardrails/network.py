@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
@@ -104,12 +104,13 @@ def world_ingress(props: Props) -> list[tuple[int, int]]:
     """Port ranges that a security group (inline ingress), a SecurityGroupRule or a
     SecurityGroupIngressRule opens to the whole internet. The three shapes are told apart by
     their required inputs: a SecurityGroupRule has `type`, an ingress rule has `ipProtocol`."""
+    rules: list[Mapping[str, object]]
     if props.get("type") is not None:
         rules = [props] if props.get("type") == "ingress" else []
     elif props.get("ipProtocol") is not None:
         rules = [props]
     else:
-        rules = as_list(props.get("ingress"))
+        rules = [rule for rule in as_list(props.get("ingress")) if isinstance(rule, Mapping)]
     ranges = []
     for rule in rules:
         cidrs = [rule.get("cidrIpv4"), rule.get("cidrIpv6"), *as_list(rule.get("cidrBlocks")), *as_list(rule.get("ipv6CidrBlocks"))]

@@ -60,7 +60,9 @@ def advise(t: Target, days: int, output_format: str) -> tuple[str, int]:
     return "\n".join(["```", *lines, "```"] if output_format == "markdown" else lines), EXIT_OK
 
 
-def _advice_document(t: Target, days: int, verdicts: list[advisor.Verdict], wanted: Release | None, cost: Estimate | None, command: str | None) -> dict:
+def _advice_document(
+    t: Target, days: int, verdicts: list[advisor.Verdict], wanted: Release | None, cost: Estimate | None, command: str | None
+) -> dict[str, object]:
     rules = [
         {
             "rule": v.rule.id,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
 from pulumi import get_project, get_stack
 from pulumi.runtime import mocks, rpc
 
 from tierup.synth.graph import SECRET, UNKNOWN, Resource, ResourceOptions
+
+if TYPE_CHECKING:
+    from pulumi.runtime.proto import alias_pb2, resource_pb2
 
 MOCK_ACCOUNT = "123456789012"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
@@ -54,7 +57,7 @@ class DeterministicMocks(mocks.Mocks):
         """As in a first `pulumi preview`: nothing exists yet, so every computed output (ids,
         ARNs, endpoints, generated values) is unknown; inputs and auto-names stay known."""
 
-    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict]:
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
             return None, {}
         # In a first preview an empty id is an unknown id.
@@ -111,14 +114,16 @@ class DeterministicMocks(mocks.Mocks):
             }
         return {}
 
-    def call(self, args: mocks.MockCallArgs) -> dict:
+    def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # The result and its check failures: none, as a list (MockMonitor iterates them; None,
+        # which Mocks.call's type allows, would fail).
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": MOCK_ACCOUNT, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:root", "userId": MOCK_ACCOUNT}
+            return {"accountId": MOCK_ACCOUNT, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:root", "userId": MOCK_ACCOUNT}, []
         if args.token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionResult"):
-            return {"name": self.region, "region": self.region, "id": self.region}
+            return {"name": self.region, "region": self.region, "id": self.region}, []
         if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
-        return {}
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, []
+        return {}, []
 
 
 class RecordingMonitor(mocks.MockMonitor):
@@ -138,15 +143,16 @@ class RecordingMonitor(mocks.MockMonitor):
                 qualified = f"{parent_type}${type_}"
         return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
 
-    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest) -> resource_pb2.RegisterResourceResponse:  # noqa: N802 (gRPC method name)
+        # The SDK's MockMonitor leaves its gRPC methods unannotated.
+        response: resource_pb2.RegisterResourceResponse = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != ROOT_STACK_TYPE:
             self.recorded.append(self._record(request, response))
         return response
 
-    def _record(self, request, response) -> Resource:  # type: ignore[no-untyped-def]
+    def _record(self, request: resource_pb2.RegisterResourceRequest, response: resource_pb2.RegisterResourceResponse) -> Resource:
         inputs = sanitize(json_format.MessageToDict(request.object))
-        outputs = {}
+        outputs: dict[str, Any] = {}
         if request.custom:
             outputs = {**inputs, **sanitize(self.mocks_.created_outputs(request.type, request.name, inputs))}
             outputs.update({key: SECRET for key in SECRET_OUTPUTS.get(request.type, ()) if key in outputs})
@@ -195,7 +201,7 @@ def sanitize(value: Any) -> Any:
     return value
 
 
-def _alias_text(alias) -> str:  # type: ignore[no-untyped-def]
+def _alias_text(alias: alias_pb2.Alias) -> str:
     if alias.urn:
         return alias.urn
     spec = alias.spec

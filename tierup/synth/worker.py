@@ -37,8 +37,8 @@ def synthesize_in_process(project_dir: Path, stack: str, release: str | None = N
 
 def _run_program(project_dir: Path, config: StackConfig, settings: StackSettings, first_preview: bool) -> ResourceGraph:
     import pulumi
-    from pulumi.runtime import set_all_config, set_mocks
-    from pulumi.runtime.stack import get_root_resource, run_pulumi_func
+    from pulumi.runtime import get_root_resource, set_all_config, set_mocks
+    from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     from tierup.synth.recorder import DeterministicMocks, RecordingMonitor, sanitize
@@ -50,7 +50,10 @@ def _run_program(project_dir: Path, config: StackConfig, settings: StackSettings
 
     async def program() -> None:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
-        for name, value in get_root_resource().outputs.items():
+        stack = get_root_resource()
+        # set_mocks made the root resource a Stack.
+        assert isinstance(stack, Stack)
+        for name, value in stack.outputs.items():
             output = pulumi.Output.from_input(value)
             exports[name] = SECRET if await output.is_secret() else sanitize(await output.future())
 
