@@ -92,7 +92,7 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     lines = result.stdout.splitlines()
     assert lines[:3] == [
         "destroy prod: release v1.5 · 64 resources deleted",
-        "  protected  data-db  aws:rds/instance:Instance  (protect, deletionProtection)",
+        "  protected  data-db  aws:rds:Instance  (protect, deletionProtection)",
         "  steps:",
     ]
     dev = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "dev", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)
