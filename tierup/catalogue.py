@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tierup.render import markdown_table
 from tierup_guardrails.settings import PROFILES, Release, load_settings
 from tierup_guardrails.settings.guardrails import guardrails_for
 
@@ -43,27 +44,20 @@ def render_catalogue() -> str:
         "",
     ]
     for area in AREAS:
-        lines += [
-            f"## {area.__name__.rsplit('.', 1)[1]}",
-            "",
-            "| policy | v1.0 | v1.5 | v2.0 | severity | checks | fix | references |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for spec in _specs(area):
-            by_release = levels[spec.name]
-            cells = [
+        rows = [
+            (
                 f"`{spec.name}`",
-                *(by_release[release] for release in PROFILES),
+                *(levels[spec.name][release] for release in PROFILES),
                 spec.severity.value,
                 spec.description,
                 spec.remediation,
                 ", ".join(spec.references),
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    lines += ["## Settled conflicts", "", "| scanner check | how tierup settles it |", "|---|---|"]
-    lines += [f"| {check} | {reason} |" for check, reason in SETTLED_CONFLICTS]
-    lines.append("")
+            )
+            for spec in _specs(area)
+        ]
+        headers = ("policy", *(release.value for release in PROFILES), "severity", "checks", "fix", "references")
+        lines += [f"## {area.__name__.rsplit('.', 1)[1]}", "", *markdown_table(headers, rows), ""]
+    lines += ["## Settled conflicts", "", *markdown_table(("scanner check", "how tierup settles it"), SETTLED_CONFLICTS), ""]
     return "\n".join(lines)
 
 

@@ -6,8 +6,9 @@ import json
 from collections.abc import Sequence
 
 from tierup.check import CheckError, StackCheck
-from tierup.cost.report import budget_line
-from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding
+from tierup.cost.report import budget_line, budget_lines
+from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding, PolicyReport
+from tierup.render import markdown_table, sentence, wrap, wrap_parts
 from tierup.sarif import render_sarif, resource_type
 from tierup.summary import summary_lines
 
@@ -18,16 +19,34 @@ def resource_label(finding: Finding) -> str:
     return finding.urn.rsplit("::", 1)[1] if finding.urn else "(stack)"
 
 
-def guardrail_lines(check: StackCheck) -> list[str]:
-    report = check.policies
-    counts = report.counts()
+def _plain(text: str) -> str:
+    """Text compared for meaning: case, spacing and the closing full stop set aside."""
+    return " ".join(text.casefold().split()).rstrip(".")
+
+
+def fix_to_print(finding: Finding, following: Finding | None) -> str | None:
+    """The finding's remediation, unless it would say again what is already printed: the message
+    says it (the same sentence, or the fix inside the message), or the finding that follows (of
+    the same policy on the same resource) carries the same fix, which is printed once, after it."""
+    if not finding.remediation or finding.level == NOT_EVALUATED or _plain(finding.remediation) in _plain(finding.message):
+        return None
+    if following and (following.policy, following.urn, following.remediation) == (finding.policy, finding.urn, finding.remediation):
+        return None
+    return finding.remediation
+
+
+def guardrail_lines(report: PolicyReport) -> list[str]:
+    """The verdict and counts, then one line per finding (wrapped under the policy) and its fix."""
     verdict = "PASS" if report.passed else "FAIL"
-    lines = [f"  guardrails: {verdict} · {report.policy_count} policies · {counts} · {len(report.not_applicable)} not applicable"]
+    parts = [verdict, f"{report.policy_count} policies", *report.counts().split(" · "), f"{len(report.not_applicable)} not applicable"]
+    lines = wrap_parts(parts, "  guardrails: ")
     for level in LEVELS:
-        for finding in report.at(level):
-            lines.append(f"    {level:<13} {finding.policy}  {resource_label(finding)}: {finding.message}")
-            if finding.remediation and level != NOT_EVALUATED:
-                lines.append(f"    {'':<13} fix: {finding.remediation}")
+        findings = report.at(level)
+        for index, finding in enumerate(findings):
+            lines += wrap(f"{finding.policy}  {resource_label(finding)}: {finding.message}", f"    {level:<13} ", " " * 18)
+            fix = fix_to_print(finding, findings[index + 1] if index + 1 < len(findings) else None)
+            if fix:
+                lines += wrap(fix, f"{'':18}fix: ")
     return lines
 
 
@@ -35,7 +54,10 @@ def reachability_lines(check: StackCheck) -> list[str]:
     paths = check.reachability
     if not paths:
         return ["  reachability: no promised path proven (see vpc-reachability-promised-paths-open)"]
-    return [f"  reachability: {len(paths)} promised path{'s' if len(paths) != 1 else ''} proven", *(f"    {path}" for path in paths)]
+    lines = [f"  reachability: {len(paths)} promised path{'s' if len(paths) != 1 else ''} proven"]
+    for path in paths:
+        lines += wrap(path, "    ", "      ")
+    return lines
 
 
 def render_text(results: Sequence[StackCheck | CheckError]) -> str:
@@ -44,7 +66,7 @@ def render_text(results: Sequence[StackCheck | CheckError]) -> str:
         if isinstance(result, CheckError):
             blocks.append(f"tierup: {result}")
         else:
-            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result), *reachability_lines(result), f"  {budget_line(result.cost)}"]))
+            blocks.append("\n".join([*summary_lines(result.graph), *guardrail_lines(result.policies), *reachability_lines(result), *budget_lines(result.cost)]))
     return "\n\n".join(blocks)
 
 
@@ -61,15 +83,14 @@ def render_markdown(results: Sequence[StackCheck | CheckError]) -> str:
             "",
             f"{report.policy_count} policies: {report.counts()}.",
             "",
-            budget_line(result.cost).capitalize() + ".",
+            sentence(budget_line(result.cost)),
             "",
         ]
         if result.reachability:
             lines += ["Reachability proven:", "", *(f"- `{path}`" for path in result.reachability), ""]
         if report.findings:
-            lines += ["| level | policy | resource | what to change |", "|---|---|---|---|"]
-            lines += [f"| {f.level} | `{f.policy}` | `{resource_label(f)}` | {f.message} |" for f in report.findings]
-            lines.append("")
+            rows = [(f.level, f"`{f.policy}`", f"`{resource_label(f)}`", f.message) for f in report.findings]
+            lines += [*markdown_table(("level", "policy", "resource", "what to change"), rows), ""]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import json
 from enum import Enum
 from pathlib import Path
 
+from tierup.render import markdown_table
 from tierup_guardrails.settings import PROFILES
 from tierup_guardrails.settings.loader import NAMESPACE
 from tierup_guardrails.settings.model import ReleaseProfile
@@ -32,18 +33,14 @@ def _shown(value: object) -> str:
 def render_settings_table() -> str:
     """One row per setting: its key, what it does, and its value in each release."""
     releases = list(PROFILES)
-    lines = [
-        "| key | what it sets | " + " | ".join(release.value for release in releases) + " |",
-        "|---|---|" + "---|" * len(releases),
-    ]
+    rows = []
     for section in dataclasses.fields(ReleaseProfile):
         if section.name == "limits":
             continue
         for field in dataclasses.fields(type(getattr(PROFILES[releases[0]], section.name))):
             values = [_shown(getattr(getattr(PROFILES[release], section.name), field.name)) for release in releases]
-            key = f"`{NAMESPACE}:{section.name}.{field.metadata['key']}`"
-            lines.append(f"| {key} | {field.metadata['doc']} | " + " | ".join(values) + " |")
-    return "\n".join(lines)
+            rows.append((f"`{NAMESPACE}:{section.name}.{field.metadata['key']}`", field.metadata["doc"], *values))
+    return "\n".join(markdown_table(("key", "what it sets", *(release.value for release in releases)), rows))
 
 
 def readme_with_table(readme: str) -> str:

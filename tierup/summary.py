@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from tierup.render import columns, short_type, wrap, wrap_parts
 from tierup.synth.graph import ResourceGraph
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 
 
-def render_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], indent: str = "  ") -> list[str]:
-    """Left-aligned columns, numbers right-aligned, one line per row."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
-
-    def line(cells: tuple[str, ...]) -> str:
-        parts = [str(c).rjust(w) if str(c).isdigit() else str(c).ljust(w) for c, w in zip(cells, widths, strict=True)]
-        return (indent + "  ".join(parts)).rstrip()
-
-    return [line(headers), *(line(row) for row in rows)]
-
-
-def headline(graph: ResourceGraph) -> str:
+def headline(graph: ResourceGraph) -> list[str]:
+    """The stack's headline (release, region, AZs, NAT gateways, resources): one line unless it must wrap."""
     zones = graph.settings["network"]["availability_zones"]
     nats = len(graph.of_type(NAT_GATEWAY))
     custom = sum(1 for r in graph if r.custom)
-    return (
-        f"{graph.stack} · release {graph.release} · {graph.region} · "
-        f"{len(zones)} AZs ({', '.join(zones)}) · {nats} NAT gateway{'s' if nats != 1 else ''} · "
-        f"{custom} resources"
+    parts = (
+        graph.stack,
+        f"release {graph.release}",
+        graph.region,
+        f"{len(zones)} AZs ({', '.join(zones)})",
+        f"{nats} NAT gateway{'s' if nats != 1 else ''}",
+        f"{custom} resources",
     )
+    return wrap_parts(parts, hang="  ")
 
 
 def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
@@ -67,12 +61,13 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
 def summary_lines(graph: ResourceGraph) -> list[str]:
     """The per-stack block `make check` prints."""
     counts = graph.count_by_tier_and_type()
-    rows = [(tier, type_, str(n)) for (tier, type_), n in sorted(counts.items())]
-    lines = [headline(graph), *render_table(("tier", "type", "count"), rows)]
+    rows = [(tier, short_type(type_), str(n)) for (tier, type_), n in sorted(counts.items())]
+    lines = [*headline(graph), *columns(("tier", "type", "count"), rows)]
     lines.append(f"  release {graph.release} promises:")
     built = {graph.tier_of(r) for r in graph} | {"stack"}
     # Tiers arrive issue by issue; say plainly which promises this program does not build yet.
-    lines += [f"    - {phrase}" + ("" if tier in built else f" ({tier} tier not built yet)") for tier, phrase in promises(graph.settings)]
+    for tier, phrase in promises(graph.settings):
+        lines += wrap(phrase + ("" if tier in built else f" ({tier} tier not built yet)"), "    - ")
     return lines
 
 
@@ -81,6 +76,6 @@ def resource_lines(graph: ResourceGraph) -> list[str]:
     rows = []
     for resource in graph:
         flags = [flag for flag, on in (("protect", resource.options.protect), ("retain", resource.options.retain_on_delete)) if on]
-        kind = "component" if not resource.custom else resource.type
+        kind = "component" if not resource.custom else short_type(resource.type)
         rows.append((graph.tier_of(resource), kind, resource.name, ",".join(flags)))
-    return render_table(("tier", "type", "name", "options"), rows)
+    return columns(("tier", "type", "name", "options"), rows)

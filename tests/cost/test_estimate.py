@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tierup.cost.from_graph import estimate_graph, priced_resources
-from tierup.cost.report import infracost_json, render_cost_text
+from tierup.cost.report import infracost_json, render_cost_markdown, render_cost_text
 from tierup.synth.graph import ResourceGraph
 from tierup_guardrails.cost.estimator import FREE_TYPES, RULES, estimate_lines
 from tierup_guardrails.cost.model import PRICED, UNPRICED, CostLine, Estimate, load_catalogue
@@ -85,6 +85,37 @@ def test_estimates_match_the_golden_files(graph_name: str, golden: str, request:
     if os.environ.get("UPDATE_GOLDEN"):
         (GOLDEN / golden).write_text(rendered, encoding="utf-8")
     assert rendered == (GOLDEN / golden).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph"])
+def test_the_table_fits_100_columns_and_its_subtotals_add_up(graph_name: str, request: pytest.FixtureRequest) -> None:
+    estimate = estimate_graph(request.getfixturevalue(graph_name))
+    lines = render_cost_text([estimate]).splitlines()
+    assert [line for line in lines if len(line) > 100] == []
+    subtotals = [line.split()[-1] for line in lines if line[2:3].isalpha() and line.split()[0] in estimate.by_tier()]
+    assert len(subtotals) == len({line.tier for line in estimate.lines if line.monthly > 0})
+    # Each subtotal is rounded to the cent on its own: together they may be a cent per tier off.
+    assert sum(float(amount.strip("$").replace(",", "")) for amount in subtotals) == pytest.approx(estimate.total, abs=0.01 * len(subtotals))
+
+
+def test_the_markdown_counts_the_lines_it_shows(dev_graph: ResourceGraph) -> None:
+    assert render_cost_markdown([estimate_graph(dev_graph)]).splitlines()[6:] == [
+        "<details><summary>dev: 9 lines</summary>",
+        "",
+        "| tier | resource | item | monthly |",
+        "|---|---|---|---|",
+        "| compute | `compute-service` | Fargate vCPU (0.25 vCPU / 0.5 GB ARM64, 1 task(s)) | $5.91 |",
+        "| compute | `compute-service` | public IPv4 on 1 task(s) | $3.65 |",
+        "| compute | `compute-service` | Fargate memory (0.25 vCPU / 0.5 GB ARM64, 1 task(s)) | $1.30 |",
+        "| data | `data-db` | postgres db.t4g.micro (single-az) | $11.68 |",
+        "| data | `data-db` | gp3 storage (single-az) | $2.30 |",
+        "| data | `data-master-password-secret` | secret | $0.40 |",
+        "| stack | `(stack usage)` | CloudWatch Logs ingestion (usage: 1 GB) | $0.50 |",
+        "| stack | `(stack usage)` | Secrets Manager API calls (usage: 1 × 10,000) | $0.05 |",
+        "| stack | `(stack usage)` | CloudWatch Logs storage (usage: 1 GB) | $0.03 |",
+        "",
+        "</details>",
+    ]
 
 
 @pytest.mark.parametrize("graph_name", ["dev_graph", "prod_graph", "scale_graph"])

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR
-from tierup.diff.compare import alias_urns, property_changes
+from tierup.diff.compare import PropertyChange, alias_urns, property_changes
+from tierup.diff.report import property_lines
 from tierup.synth.graph import Resource, ResourceOptions
 
 COPIED = ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py", "pyproject.toml", "tierup", "components", "policies", "migrations")
@@ -64,6 +65,50 @@ def test_the_table_report_collapses_retagging(project_dir: Path) -> None:
     assert result.returncode == 0
     assert "  changed (42), of which 33 only retagged (tags.Release and the like)" in result.stdout.splitlines()
     assert "  DANGER: 0 (no data at risk)" in result.stdout.splitlines()
+
+
+def test_a_changed_value_is_shown_whole_wrapped_under_itself() -> None:
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/compute-lb-targets/0123456789abcdef"
+    change = PropertyChange("loadBalancers", [], [{"containerPort": 8080, "containerName": "app", "targetGroupArn": arn}])
+    assert property_lines(change) == [
+        "      loadBalancers: []",
+        '                     → [{"containerPort": 8080, "containerName": "app", "targetGroupArn": "arn:aws:',
+        "                       elasticloadbalancing:us-east-1:123456789012:targetgroup/compute-lb-targets/",
+        '                       0123456789abcdef"}]',
+    ]
+    assert property_lines(PropertyChange("multiAz", False, True)) == ["      multiAz: false → true"]
+
+
+def test_a_long_path_s_values_continue_under_the_path() -> None:
+    old = ["arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod/db/host"]
+    change = PropertyChange("containerDefinitions[0].secrets[0].valueFrom", old, [*old, "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod/cache/host"])
+    assert property_lines(change) == [
+        '      containerDefinitions[0].secrets[0].valueFrom: ["arn:aws:ssm:us-east-1:123456789012:parameter/',
+        '          tierup/prod/db/host"]',
+        '          → ["arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod/db/host",',
+        '            "arn:aws:ssm:us-east-1:123456789012:parameter/tierup/prod/cache/host"]',
+    ]
+
+
+def test_a_diff_without_changes_says_so_and_has_no_checklist(project_dir: Path) -> None:
+    from tierup.diff.command import diff_to_release
+    from tierup.diff.report import render_diff_json, render_diff_markdown, render_diff_text
+
+    same = diff_to_release(project_dir, "dev", "v1.0")
+    text = render_diff_text([same]).splitlines()
+    assert text[:3] == [
+        "diff dev: release v1.0 → v1.0",
+        "  no changes: both sides build the same resources with the same inputs",
+        "  cost: $25.82/month, unchanged",
+    ]
+    assert text[3].startswith("  guardrails: PASS") and "  migration checklist:" not in text
+    assert render_diff_markdown([same]).splitlines()[2:] == [
+        "### :white_check_mark: `dev`: dev at v1.0 → release v1.0",
+        "",
+        "No changes: both sides build the same resources with the same inputs. Cost: $25.82/month, unchanged.",
+    ]
+    document = json.loads(render_diff_json([same]))["diffs"][0]
+    assert (document["changes"], document["checklist"]) == ([], {"before": [], "downtime": [], "after": [], "rollback": []})
 
 
 @pytest.fixture(scope="module")

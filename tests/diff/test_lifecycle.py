@@ -105,8 +105,8 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     lines = result.stdout.splitlines()
     assert lines[:3] == [
         "destroy prod: release v1.5 · 89 resources deleted",
-        "  protected  auth-users  aws:cognito/userPool:UserPool  (deletionProtection)",
-        "  protected  data-db  aws:rds/instance:Instance  (protect, deletionProtection)",
+        "  protected  auth-users  aws:cognito:UserPool  (deletionProtection)",
+        "  protected  data-db  aws:rds:Instance  (protect, deletionProtection)",
         "  steps:",
     ]
     dev = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "dev", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)

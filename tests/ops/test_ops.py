@@ -45,6 +45,30 @@ def test_quiet_metrics_recommend_staying(aws: Any, moto_url: str, project_dir: P
     assert "  recommendation: stay on v1.5; no rule calls for more (rules without data are not counted)" in table.splitlines()
 
 
+def test_the_tables_fit_100_columns(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws)
+    seed.database(aws, "dev", multi_az=False)
+    seed.hourly_metric(aws, "AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "tierup-prod-db"}, [82.0] * 48)
+    outputs = {
+        f"{command} {stack}": run_tierup(project_dir, command, stack, "--endpoint-url", moto_url).stdout
+        for command in ("advise", "audit")
+        for stack in ("dev", "prod")
+    }
+    assert [f"{name}: {line}" for name, text in outputs.items() for line in text.splitlines() if len(line) > 100] == []
+    assert outputs["advise prod"].splitlines()[1:4] == [
+        "  rule                                               verdict           measured",
+        "  database CPU stays above 70%                       TRIGGERED → v2.0  mean 82.0%, above 70% in 100%",
+        "                                                                       of hours",
+    ]
+    assert outputs["advise prod"].splitlines()[-5:] == [
+        "  recommendation: move to v2.0 (add a cache (ElastiCache arrives with v2.0), scale the database",
+        "                  (larger class, read replica, proxy))",
+        "  its estimate: $284.60/month against a budget of $350.00 (now $120.64)",
+        "  the change: `pulumi config set -s prod tierup:release v2.0` (then",
+        "              `tierup diff prod --to-release v2.0`)",
+    ]
+
+
 def test_missing_metrics_say_no_data_never_zero(aws: Any, moto_url: str, project_dir: Path) -> None:
     seed.production(aws)
     document = advise(project_dir, moto_url)
@@ -139,6 +163,7 @@ def test_spend_reads_cost_explorer_beside_the_estimate(aws: Any, moto_url: str, 
     result = run_tierup(project_dir, "spend", "prod", "--endpoint-url", moto_url)
     assert (result.returncode, result.stderr) == (0, "")
     rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()[2:]}
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
     assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$123.24"
 
 

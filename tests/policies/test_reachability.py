@@ -231,7 +231,9 @@ def test_tierup_check_prints_the_proven_paths(project_dir: Path) -> None:
     assert table.returncode == 0, table.stdout
     lines = table.stdout.splitlines()
     start = lines.index("  reachability: 2 promised paths proven")
-    assert lines[start - 1].startswith(("  guardrails: ", "                  fix: "))
+    # Right after the guardrails' block (its verdict, then indented findings and fixes).
+    guardrails = max(index for index, line in enumerate(lines[:start]) if line.startswith("  guardrails: "))
+    assert all(line.startswith("    ") for line in lines[guardrails + 1 : start])
     assert lines[start + 1 : start + 3] == ["    internet → compute-lb-alb:80 → compute-service:8080 → data-db:5432", "    compute-service → internet:443"]
     assert lines[start + 3].startswith("  cost: ")
     report = json.loads(tierup(project_dir, "check", "dev", "--format", "json").stdout)

@@ -62,7 +62,11 @@ def test_synth_table_lists_summary_then_resources(project_dir: Path) -> None:
     assert result.returncode == 0
     assert lines[0] == "dev · release v1.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 0 NAT gateways · 69 resources"
     assert "    - no NAT gateway" in lines
-    assert any(line.split() == ["network", "aws:ec2/subnet:Subnet", "network-public-1"] for line in lines)
+    # Types as `pulumi preview` shows them, so that every line fits 100 columns.
+    assert any(line.split() == ["network", "aws:ec2:Subnet", "network-public-1"] for line in lines)
+    assert "  tier     type                              name                          options" in lines
+    assert "  data     aws:rds:Instance                  data-db" in lines
+    assert max(len(line) for line in lines) <= 100
 
 
 def test_check_summarizes_every_stack(project_dir: Path) -> None:

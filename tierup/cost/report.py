@@ -17,54 +17,83 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import groupby
 
-from tierup.summary import render_table
+from tierup.render import columns, markdown_table, money, wrap, wrap_parts
 from tierup_guardrails.cost.model import HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate
 
 
-def _money(value: float) -> str:
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+def budget_parts(estimate: Estimate) -> list[str]:
+    """The estimate against the budget and the goal, in parts a line may break between."""
+    verdict = "within budget" if estimate.within_budget else "OVER BUDGET"
+    goal = "meets the goal" if estimate.total <= estimate.goal_usd else f"{money(estimate.total - estimate.goal_usd)} above the goal"
+    parts = [
+        f"cost: {money(estimate.total)}/month",
+        f"budget {money(estimate.budget_usd)} ({verdict}, headroom {money(estimate.headroom)})",
+        f"goal {money(estimate.goal_usd)} ({goal})",
+    ]
+    if estimate.ceiling != estimate.total:
+        parts.append(f"ceiling at full scale {money(estimate.ceiling)}")
+    if estimate.unpriced:
+        parts.append(f"{len(estimate.unpriced)} unpriced item(s)")
+    return parts
 
 
 def budget_line(estimate: Estimate) -> str:
-    verdict = "within budget" if estimate.within_budget else "OVER BUDGET"
-    goal = "meets the goal" if estimate.total <= estimate.goal_usd else f"{_money(estimate.total - estimate.goal_usd)} above the goal"
-    ceiling = f" · ceiling at full scale {_money(estimate.ceiling)}" if estimate.ceiling != estimate.total else ""
-    unpriced = f" · {len(estimate.unpriced)} unpriced item(s)" if estimate.unpriced else ""
-    return (
-        f"cost: {_money(estimate.total)}/month · budget {_money(estimate.budget_usd)} ({verdict}, headroom {_money(estimate.headroom)}) · "
-        f"goal {_money(estimate.goal_usd)} ({goal}){ceiling}{unpriced}"
-    )
+    return " · ".join(budget_parts(estimate))
+
+
+def budget_lines(estimate: Estimate, indent: str = "  ") -> list[str]:
+    """The budget line for people: wrapped between its parts, under the amount."""
+    return wrap_parts(budget_parts(estimate), indent, " " * len(f"{indent}cost: "))
+
+
+def shown_lines(estimate: Estimate) -> list[CostLine]:
+    """The lines a reader is shown: each that costs something or has no price, by tier, the
+    dearest resource first and its dearest item first."""
+    shown = [line for line in estimate.lines if line.status == UNPRICED or line.monthly > 0]
+    by_resource: dict[tuple[str, str], float] = {}
+    for line in shown:
+        by_resource[(line.tier, line.resource)] = by_resource.get((line.tier, line.resource), 0.0) + line.monthly
+    return sorted(shown, key=lambda line: (line.tier, -by_resource[(line.tier, line.resource)], line.resource, -line.monthly))
 
 
 def table_lines(estimate: Estimate) -> list[str]:
-    """Every line that costs something or has no price, then per-tier subtotals and the total."""
-    shown = [line for line in estimate.lines if line.status == UNPRICED or line.monthly > 0]
-    rows = [
-        (line.tier, line.resource, line.item, f"{line.quantity:,.2f} {line.unit}".strip(), _unit_price(line), _line_cost(line))
-        for line in sorted(shown, key=lambda line: (line.tier, -line.monthly))
-    ]
+    """The shown lines under their tier (with its subtotal) and resource, then the total against
+    the budget, and the notes on how a price was found."""
+    rows: list[tuple[str, str, str, str]] = []
+    subtotals = estimate.by_tier()
+    for tier, in_tier in groupby(shown_lines(estimate), key=lambda line: line.tier):
+        rows.append((tier, "", "", money(subtotals[tier])))
+        for resource, items in groupby(in_tier, key=lambda line: line.resource):
+            rows.append((f"  {resource}", "", "", ""))
+            rows += [(f"    {line.item}", _quantity(line), _unit_price(line), _line_cost(line)) for line in items]
+    headline = (estimate.stack, f"release {estimate.release}", estimate.region, f"prices as of {estimate.catalogue_retrieved}", "730 h/month")
     lines = [
-        f"{estimate.stack} · release {estimate.release} · {estimate.region} · prices as of {estimate.catalogue_retrieved} · 730 h/month",
-        *render_table(("tier", "resource", "item", "quantity", "unit price", "monthly"), rows),
+        *wrap_parts(headline, hang="  "),
+        *columns(("tier / resource / item", "quantity", "unit price", "monthly"), rows, wrap_column=0, hang=2),
         "",
-        "  " + " · ".join(f"{tier} {_money(total)}" for tier, total in estimate.by_tier().items()),
-        f"  {budget_line(estimate)}",
+        *budget_lines(estimate),
     ]
-    notes = sorted({f"{line.resource}: {line.note}" for line in estimate.lines if line.note and line.status != "free"})
-    lines += [f"  note: {note}" for note in notes]
+    for note in sorted({f"{line.resource}: {line.note}" for line in estimate.lines if line.note and line.status != "free"}):
+        lines += wrap(note, "  note: ")
     return lines
 
 
+def _quantity(line: CostLine) -> str:
+    return f"{line.quantity:,.2f} {line.unit}".strip()
+
+
 def _unit_price(line: CostLine) -> str:
-    return f"${line.price.usd:g}/{line.price.unit}" if line.price else "—"
+    """The price of one unit of the quantity beside it (quantity × unit price = monthly)."""
+    return f"${line.price.usd:g}" if line.price else "—"
 
 
 def _line_cost(line: CostLine) -> str:
     if line.status == UNPRICED:
         return "unpriced"
-    ceiling = f" (≤ {_money(line.monthly_ceiling)})" if line.monthly_ceiling != line.monthly else ""
-    return f"{_money(line.monthly)}{ceiling}"
+    ceiling = f" (≤ {money(line.monthly_ceiling)})" if line.monthly_ceiling != line.monthly else ""
+    return f"{money(line.monthly)}{ceiling}"
 
 
 def render_cost_text(estimates: Sequence[Estimate]) -> str:
@@ -72,14 +101,19 @@ def render_cost_text(estimates: Sequence[Estimate]) -> str:
 
 
 def render_cost_markdown(estimates: Sequence[Estimate]) -> str:
-    lines = ["## tierup cost", "", "| stack | release | monthly | budget | headroom | goal | at full scale |", "|---|---|---|---|---|---|---|"]
+    summary = [
+        (
+            f"{':white_check_mark:' if e.within_budget else ':x:'} `{e.stack}`",
+            e.release,
+            *(money(amount) for amount in (e.total, e.budget_usd, e.headroom, e.goal_usd, e.ceiling)),
+        )
+        for e in estimates
+    ]
+    lines = ["## tierup cost", "", *markdown_table(("stack", "release", "monthly", "budget", "headroom", "goal", "at full scale"), summary)]
     for e in estimates:
-        mark = ":white_check_mark:" if e.within_budget else ":x:"
-        amounts = " | ".join(_money(amount) for amount in (e.total, e.budget_usd, e.headroom, e.goal_usd, e.ceiling))
-        lines.append(f"| {mark} `{e.stack}` | {e.release} | {amounts} |")
-    for e in estimates:
-        lines += ["", f"<details><summary>{e.stack}: {len(e.lines)} lines</summary>", "", "| tier | resource | item | monthly |", "|---|---|---|---|"]
-        lines += [f"| {line.tier} | `{line.resource}` | {line.item} | {_line_cost(line)} |" for line in e.lines if line.status != "free"]
+        shown = shown_lines(e)
+        rows = [(line.tier, f"`{line.resource}`", line.item, _line_cost(line)) for line in shown]
+        lines += ["", f"<details><summary>{e.stack}: {len(shown)} lines</summary>", "", *markdown_table(("tier", "resource", "item", "monthly"), rows)]
         lines += ["", "</details>"]
     return "\n".join(lines)
 

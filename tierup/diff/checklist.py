@@ -19,7 +19,10 @@ def _touches(change: Change, *inputs: str) -> bool:
 
 
 def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[str, list[str]]:
-    """Steps before and after `pulumi up`, the downtime to expect, and the way back."""
+    """Steps before and after `pulumi up`, the downtime to expect, and the way back; none at all
+    when nothing changes (there is nothing to migrate, nor to roll back)."""
+    if not diff.changes:
+        return {step: [] for step in ("before", "downtime", "after", "rollback")}
     stack = new.stack
     added = {c.type for c in diff.of_kind("added")}
     changed = [c for c in diff.of_kind("changed")]

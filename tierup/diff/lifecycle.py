@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tierup.diff.compare import GraphDiff, top_level
 from tierup.diff.rules import REPLACEMENT_INPUTS
+from tierup.render import short_type, wrap
 from tierup.synth.graph import Resource, ResourceGraph
 from tierup_guardrails.data_holders import BUCKET, DB_INSTANCE, DELETION_PROTECTION_INPUTS, USER_POOL, deletion_protected, is_data_holder
 
@@ -98,8 +99,11 @@ def destroy_report(graph: ResourceGraph) -> str:
     """`tierup diff STACK --destroy`: what goes, what stops the destroy, and the steps."""
     custom = [r for r in graph if r.custom]
     lines = [f"destroy {graph.stack}: release {graph.release} · {len(custom)} resources deleted"]
-    lines += [f"  protected  {b.name}  {b.type}  ({', '.join(b.protection)})" for b in destroy_blockers(graph)]
-    lines += ["  steps:", *(f"    - {step}" for step in destroy_steps(graph))]
+    for b in destroy_blockers(graph):
+        lines += wrap(f"{b.name}  {short_type(b.type)}  ({', '.join(b.protection)})", "  protected  ")
+    lines.append("  steps:")
+    for step in destroy_steps(graph):
+        lines += wrap(step, "    - ")
     return "\n".join(lines)
 
 

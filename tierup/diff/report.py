@@ -6,29 +6,83 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tierup.cost.report import _money
 from tierup.diff.command import StackDiff
+from tierup.diff.compare import PropertyChange
+from tierup.render import WIDTH, columns, markdown_table, money, sentence, short_type, wrap, wrap_parts
 from tierup.report import guardrail_lines
-from tierup.summary import render_table
 
 KINDS = ("added", "changed", "deleted")
 STEP_TITLES = {"before": "before `pulumi up`", "downtime": "downtime", "after": "after `pulumi up`", "rollback": "rollback"}
+LONG_PATH = 36
+"""Values of a longer `path: ` continue under the path rather than under the value."""
+NO_CHANGES = "no changes: both sides build the same resources with the same inputs"
 
 
-def _short(value: Any, limit: int = 70) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else value
+def _shown(value: Any) -> str:
+    """A value whole: a string as it is (quoted if it spans lines), anything else as JSON."""
+    return value if isinstance(value, str) and "\n" not in value else json.dumps(value)
+
+
+def _short(value: Any, limit: int = 30) -> str:
+    text = _shown(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _signed(value: float) -> str:
-    return f"+{_money(value)}" if value >= 0 else _money(value)
+    return f"+{money(value)}" if value >= 0 else money(value)
+
+
+def cost_parts(result: StackDiff) -> list[str]:
+    """The cost before and after with the change per tier, or one amount when nothing moves."""
+    old, new = result.old_cost, result.new.cost
+    if old.by_tier() == new.by_tier():
+        return [f"cost: {money(new.total)}/month, unchanged"]
+    tiers = sorted(set(old.by_tier()) | set(new.by_tier()))
+    deltas = [f"{tier} {_signed(new.by_tier().get(tier, 0) - old.by_tier().get(tier, 0))}" for tier in tiers]
+    return [f"cost: {money(old.total)} → {money(new.total)} ({_signed(result.cost_delta)}/month)", ", ".join(deltas)]
 
 
 def cost_line(result: StackDiff) -> str:
-    old, new = result.old_cost, result.new.cost
-    tiers = sorted(set(old.by_tier()) | set(new.by_tier()))
-    deltas = [f"{tier} {_signed(new.by_tier().get(tier, 0) - old.by_tier().get(tier, 0))}" for tier in tiers]
-    return f"cost: {_money(old.total)} → {_money(new.total)} ({_signed(result.cost_delta)}/month) · " + ", ".join(deltas)
+    return " · ".join(cost_parts(result))
+
+
+def property_lines(change: PropertyChange, indent: str = "      ") -> list[str]:
+    """`path: old → new` whole: on one line if it fits, else the old value, then `→ new` under it,
+    each wrapped under the value (or deeper in, when the path is long)."""
+    prefix = f"{indent}{change.path}: "
+    old, new = _shown(change.old), _shown(change.new)
+    if len(prefix) + len(old) + 3 + len(new) <= WIDTH:
+        return [f"{prefix}{old} → {new}"]
+    hang = " " * len(prefix) if len(prefix) <= LONG_PATH else indent + "    "
+    return [*wrap(old, prefix, hang), *wrap(f"→ {new}", hang, hang + "  ")]
+
+
+def _change_lines(result: StackDiff) -> list[str]:
+    lines: list[str] = []
+    for kind in KINDS:
+        changes = sorted(result.diff.of_kind(kind), key=lambda c: (c.tier, c.type, c.name))
+        retagged = [c for c in changes if c.tags_only]
+        changes = [c for c in changes if not c.tags_only]
+        lines.append(
+            f"  {kind} ({len(changes) + len(retagged)})" + (f", of which {len(retagged)} only retagged (tags.Release and the like)" if retagged else "")
+        )
+        rows = [(c.tier, short_type(c.type), c.name, c.severity if c.severity != "ok" else "") for c in changes]
+        lines += columns(("tier", "type", "name", ""), rows, indent="    ")[1:] if rows else []
+        for change in changes:
+            if not (change.properties or change.old_urn or change.reasons):
+                continue
+            lines.append(f"    {change.name}:")
+            if change.old_urn:
+                lines += wrap(f"was {change.old_urn} (alias)", "      ", "          ")
+            for prop in change.properties:
+                lines += property_lines(prop)
+            for reason in change.reasons:
+                lines += wrap(reason, f"      {change.severity}: ")
+    dangers = result.diff.dangers
+    lines.append(f"  DANGER: {len(dangers)}" + ("" if dangers else " (no data at risk)"))
+    for c in dangers:
+        lines += wrap(f"{c.severity} {c.kind} {short_type(c.type)} {c.name}: {'; '.join(c.reasons)}", "    ", "      ")
+    return lines
 
 
 def diff_lines(result: StackDiff) -> list[str]:
@@ -36,32 +90,17 @@ def diff_lines(result: StackDiff) -> list[str]:
     if result.to_release:
         lines = [f"diff {diff.stack}: release {diff.old_release} → {diff.new_release}"]
     else:
-        lines = [f"diff {diff.stack}: {result.base_label} (release {diff.old_release}) → working tree (release {diff.new_release})"]
-    for kind in KINDS:
-        changes = sorted(diff.of_kind(kind), key=lambda c: (c.tier, c.type, c.name))
-        retagged = [c for c in changes if c.tags_only]
-        changes = [c for c in changes if not c.tags_only]
-        lines.append(
-            f"  {kind} ({len(changes) + len(retagged)})" + (f", of which {len(retagged)} only retagged (tags.Release and the like)" if retagged else "")
-        )
-        rows = [(c.tier, c.type, c.name, c.severity if c.severity != "ok" else "") for c in changes]
-        lines += render_table(("tier", "type", "name", ""), rows, indent="    ")[1:] if rows else []
-        for change in changes:
-            if not (change.properties or change.old_urn or change.reasons):
-                continue
-            lines.append(f"    {change.name}:")
-            if change.old_urn:
-                lines.append(f"      was {change.old_urn} (alias)")
-            lines += [f"      {p.path}: {_short(p.old)} → {_short(p.new)}" for p in change.properties]
-            lines += [f"      {change.severity}: {reason}" for reason in change.reasons]
-    dangers = diff.dangers
-    lines.append(f"  DANGER: {len(dangers)}" + ("" if dangers else " (no data at risk)"))
-    lines += [f"    {c.severity} {c.kind} {c.type} {c.name}: {'; '.join(c.reasons)}" for c in dangers]
-    lines.append(f"  {cost_line(result)}")
-    lines += guardrail_lines(result.new)
-    lines.append("  migration checklist:")
-    for step, title in STEP_TITLES.items():
-        lines += [f"    {title}:"] + [f"      - {item}" for item in result.steps[step]]
+        lines = wrap(f"diff {diff.stack}: {result.base_label} (release {diff.old_release}) → working tree (release {diff.new_release})", "", "  ")
+    # Nothing to migrate when nothing changes: no counts, no checklist, only the new side's verdicts.
+    lines += _change_lines(result) if diff.changes else [f"  {NO_CHANGES}"]
+    lines += wrap_parts(cost_parts(result), "  ", "        ")
+    lines += guardrail_lines(result.new.policies)
+    if any(result.steps.values()):
+        lines.append("  migration checklist:")
+        for step, title in STEP_TITLES.items():
+            lines.append(f"    {title}:")
+            for item in result.steps[step]:
+                lines += wrap(item, "      - ")
     return lines
 
 
@@ -74,21 +113,26 @@ def render_diff_markdown(results: Sequence[StackDiff]) -> str:
     for result in results:
         diff = result.diff
         mark = ":warning: DANGER" if diff.dangers else ":white_check_mark:"
-        counts = ", ".join(f"{len(diff.of_kind(kind))} {kind}" for kind in KINDS)
-        lines += [f"### {mark} `{diff.stack}`: {result.base_label} → release {diff.new_release}", "", f"{counts}. {cost_line(result).capitalize()}.", ""]
+        counts = ", ".join(f"{len(diff.of_kind(kind))} {kind}" for kind in KINDS) if diff.changes else NO_CHANGES
+        lines += [f"### {mark} `{diff.stack}`: {result.base_label} → release {diff.new_release}", "", f"{sentence(counts)} {sentence(cost_line(result))}", ""]
         shown = [c for c in diff.changes if not c.tags_only]
         if shown:
-            lines += ["| change | tier | type | name | notes |", "|---|---|---|---|---|"]
-            for change in shown:
-                notes = "; ".join([*(f"`{p.path}`: {_short(p.old, 30)} → {_short(p.new, 30)}" for p in change.properties[:4]), *change.reasons])
-                lines.append(
-                    f"| {change.severity if change.severity != 'ok' else ''} {change.kind} | {change.tier} | `{change.type}` | `{change.name}` | {notes} |"
+            rows = [
+                (
+                    f"{change.severity if change.severity != 'ok' else ''} {change.kind}",
+                    change.tier,
+                    f"`{change.type}`",
+                    f"`{change.name}`",
+                    "; ".join([*(f"`{p.path}`: {_short(p.old)} → {_short(p.new)}" for p in change.properties[:4]), *change.reasons]),
                 )
-            lines.append("")
-        lines += ["<details><summary>Migration checklist</summary>", ""]
-        for step, title in STEP_TITLES.items():
-            lines += [f"**{title}**", ""] + [f"- {item}" for item in result.steps[step]] + [""]
-        lines += ["</details>", ""]
+                for change in shown
+            ]
+            lines += [*markdown_table(("change", "tier", "type", "name", "notes"), rows), ""]
+        if any(result.steps.values()):
+            lines += ["<details><summary>Migration checklist</summary>", ""]
+            for step, title in STEP_TITLES.items():
+                lines += [f"**{title}**", ""] + [f"- {item}" for item in result.steps[step]] + [""]
+            lines += ["</details>", ""]
     return "\n".join(lines)
 
 

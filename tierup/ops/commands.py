@@ -15,7 +15,7 @@ from tierup.ops.aws import Aws, aws_errors
 from tierup.ops.discovery import LiveStack, discover
 from tierup.ops.endpoint import endpoint
 from tierup.ops.spend import spend
-from tierup.summary import render_table
+from tierup.render import columns, wrap
 from tierup.synth.runner import synthesize
 from tierup.synth.stackfile import load_stack_config
 from tierup_guardrails.cost.model import Estimate
@@ -83,25 +83,27 @@ def _advice_lines(t: Target, days: int, verdicts: list[advisor.Verdict], wanted:
     def verdict(v: advisor.Verdict) -> str:
         return v.verdict + (f" → {v.rule.recommends.value}" if v.verdict == advisor.TRIGGERED else "")
 
-    rows = [(v.rule.description, v.measured, f"{v.rule.threshold:g} {v.rule.unit}", verdict(v)) for v in verdicts]
+    # Each rule's description names its threshold (the JSON carries it apart): no column for it.
+    rows = [(v.rule.description, verdict(v), v.measured) for v in verdicts]
     lines = [
         f"advise {t.stack} · release {t.settings.release.value} · {t.settings.region} · last {days} days",
-        *render_table(("rule", "measured", "threshold", "verdict"), rows),
+        *columns(("rule", "verdict", "measured"), rows, wrap_column=2),
     ]
     if wanted is None or cost is None:
         triggered = any(v.verdict == advisor.TRIGGERED for v in verdicts)
         if triggered and t.settings.release is advisor.RELEASE_ORDER[-1]:
-            lines.append(
-                f"  recommendation: {t.settings.release.value} is the top of the ladder; scale within it (tierup:compute.maxTasks, tierup:data.instanceClass)"
+            lines += wrap(
+                f"{t.settings.release.value} is the top of the ladder; scale within it (tierup:compute.maxTasks, tierup:data.instanceClass)",
+                "  recommendation: ",
             )
         else:
-            lines.append(f"  recommendation: stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)")
+            lines += wrap(f"stay on {t.settings.release.value}; no rule calls for more (rules without data are not counted)", "  recommendation: ")
         return lines
     actions = ", ".join(sorted({v.rule.action for v in verdicts if v.verdict == advisor.TRIGGERED}))
     now = estimate_graph(synthesize(t.project_dir, t.stack)).total
-    lines.append(f"  recommendation: move to {wanted.value} ({actions})")
-    lines.append(f"  its estimate: ${cost.total:,.2f}/month against a budget of ${cost.budget_usd:,.2f} (now ${now:,.2f})")
-    lines.append(f"  the change: {command}   (then `tierup diff {t.stack} --to-release {wanted.value}`)")
+    lines += wrap(f"move to {wanted.value} ({actions})", "  recommendation: ")
+    lines += wrap(f"${cost.total:,.2f}/month against a budget of ${cost.budget_usd:,.2f} (now ${now:,.2f})", "  its estimate: ")
+    lines += wrap(f"`{command}` (then `tierup diff {t.stack} --to-release {wanted.value}`)", "  the change: ")
     return lines
 
 
@@ -112,7 +114,8 @@ def run_audit(t: Target) -> tuple[str, int]:
         findings = audit(live, t.settings, guardrails_for(t.settings), waf=t.aws.client("wafv2"), budgets=t.aws.client("budgets"), account=account)
     drifted = [f for f in findings if f.verdict == DRIFT]
     rows = [(f.item, f.expected, f.actual, f.verdict) for f in findings]
-    lines = [f"audit {t.stack} · release {t.settings.release.value} · {t.settings.region}", *render_table(("promise", "expected", "actual", "verdict"), rows)]
+    lines = [f"audit {t.stack} · release {t.settings.release.value} · {t.settings.region}"]
+    lines += columns(("promise", "expected", "actual", "verdict"), rows, wrap_column=0)
     lines.append(f"  {len(drifted)} drift(s) from the release's promises" if drifted else "  no drift: the account keeps every promise of the release")
     return "\n".join(lines), EXIT_FAILED if drifted else EXIT_OK
 
@@ -137,5 +140,5 @@ def run_spend(t: Target, today: date) -> tuple[str, int]:
         ("tierup estimate", f"${estimate.total:,.2f}"),
         ("difference (projected − estimate)", f"{projected - estimate.total:+,.2f}"),
     ]
-    lines = [f"spend {t.stack} · cost allocation tag Stack={t.stack}", *render_table(("", "USD"), rows)]
+    lines = [f"spend {t.stack} · cost allocation tag Stack={t.stack}", *columns(("", "USD"), rows)]
     return "\n".join(lines), EXIT_OK
