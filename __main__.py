@@ -10,6 +10,7 @@ import pulumi_aws as aws
 # run from a copy of policies/ alone (`pulumi policy publish`); the program reads them there too.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "policies"))
 
+from components.app_facing import FeedsTheApp
 from components.auth_tier import AuthTier, AuthTierArgs
 from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
@@ -56,7 +57,9 @@ app_cache = CacheTier(
     ),
 )
 
-frontend = FrontendTier("frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, region=settings.region, account_id=account_id, tags=tags))
+frontend = FrontendTier(
+    "frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, region=settings.region, account_id=account_id, tags=tags)
+)
 storage = StorageTier("storage", StorageTierArgs(shape=settings.storage, tags=tags))
 auth = AuthTier("auth", AuthTierArgs(shape=settings.auth, frontend_url=frontend.url, region=settings.region, account_id=account_id, tags=tags))
 domain = settings.email.domain
@@ -64,7 +67,7 @@ email = EmailTier("email", EmailTierArgs(domain=domain, region=settings.region, 
 
 # Compute comes last: the app's environment carries every tier's endpoints and names.
 app = settings.app
-app_tiers = [database, app_cache, storage, auth, *([email] if email else [])]
+app_tiers: list[FeedsTheApp] = [database, app_cache, storage, auth, *([email] if email else [])]
 compute_tier = ComputeTier(
     "compute",
     ComputeTierArgs(

@@ -104,8 +104,8 @@ class FrontendTier(pulumi.ComponentResource):
         # The regional endpoint written from the bucket's name (known at preview, unlike the
         # bucketRegionalDomainName output), so that the guardrails see an S3 origin.
         site_domain = bucket.bucket.apply(lambda name: f"{name}.s3.{self._args.region}.amazonaws.com")
-        origins: list[dict[str, object]] = [{"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}]
-        api_behaviours: list[dict[str, object]] = []
+        origins: list[aws.cloudfront.DistributionOriginArgsDict] = [{"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}]
+        api_behaviours: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
         if shape.api_origin is not None:
             origins.append(
                 {
@@ -160,13 +160,13 @@ class FrontendTier(pulumi.ComponentResource):
         )
 
 
-def spa_fallback_responses() -> list[dict[str, object]]:
+def spa_fallback_responses() -> list[aws.cloudfront.DistributionCustomErrorResponseArgsDict]:
     """Client-side routes are not objects: S3 answers 403 (no ListBucket) or 404, and the app's
     index.html is served with 200 instead. Errors are cached 10 s, not CloudFront's 5 minutes."""
     return [{"error_code": code, "response_code": 200, "response_page_path": f"/{INDEX}", "error_caching_min_ttl": 10} for code in (403, 404)]
 
 
-def viewer_certificate(shape: FrontendSettings) -> dict[str, object]:
+def viewer_certificate(shape: FrontendSettings) -> aws.cloudfront.DistributionViewerCertificateArgsDict:
     """The custom domain's certificate with TLS 1.2+ (SNI, no dedicated-IP charge), or the
     cloudfront.net certificate, whose minimum protocol CloudFront fixes at TLSv1."""
     if shape.certificate_arn is None:

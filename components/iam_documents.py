@@ -75,4 +75,3 @@ def secret_reader_policy(secret_arn: str) -> str:
 def policy_document(statements: Sequence[Mapping[str, object]]) -> str:
     """An IAM policy document of the statements, as JSON text with sorted keys."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
-

@@ -40,9 +40,7 @@ class StorageTier(pulumi.ComponentResource):
         super().__init__("tierup:index:StorageTier", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         prefix = args.shape.uploads_prefix
-        uploads = private_bucket(
-            child_name(name, "uploads"), shape=args.shape, tags=args.tags.for_resource(TIER, "uploads"), opts=child, tiering_prefix=prefix
-        )
+        uploads = private_bucket(child_name(name, "uploads"), shape=args.shape, tags=args.tags.for_resource(TIER, "uploads"), opts=child, tiering_prefix=prefix)
         bucket_policy(child_name(name, "uploads-policy"), uploads, child)
 
         self.bucket_name = uploads.bucket.bucket

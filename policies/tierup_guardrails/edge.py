@@ -27,7 +27,7 @@ ORIGIN_ACCESS_CONTROL = Spec(
         "and the origin bucket's policy lets cloudfront.amazonaws.com read its objects (CloudFront gets 403 otherwise)."
     ),
     severity=Severity.HIGH,
-    remediation="Set originAccessControlId on the origin (components.frontend_tier), and grant s3:GetObject to cloudfront.amazonaws.com in the bucket's policy.",
+    remediation="Set originAccessControlId on the origin (components.frontend_tier); grant s3:GetObject to cloudfront.amazonaws.com in the bucket policy.",
     references=("F1", "CKV2_AWS_46", "AVD-AWS-0010", "AwsSolutions-CFR7", "CloudFront.13"),
 )
 VIEWER_HTTPS = Spec(
@@ -35,7 +35,7 @@ VIEWER_HTTPS = Spec(
     description="Viewers reach every path over HTTPS (redirect or HTTPS only), and a custom certificate allows TLS 1.2 and later only.",
     severity=Severity.HIGH,
     remediation="Set viewerProtocolPolicy to redirect-to-https on every behaviour and minimumProtocolVersion to TLSv1.2_2021 with a custom certificate.",
-    references=("F1", "CKV_AWS_34", "CKV_AWS_174", "AVD-AWS-0012", "AVD-AWS-0013", "AwsSolutions-CFR4", "CloudFront.3"),
+    references=("F1", "CKV_AWS_34", "CKV_AWS_174", "AVD-AWS-0012", "AVD-AWS-0013", "AwsSolutions-CFR4", "CloudFront.3", "CloudFront.15"),
 )
 
 
@@ -73,7 +73,10 @@ def _origin_access_violations(resources: Sequence[PolicyResource], _: Guardrails
         for bucket in _s3_origin_buckets(resources, distribution):
             documents = [json_document(p.props, "policy") for p in settings_of(resources, bucket, BUCKET_POLICY)]
             if not any(_lets_cloudfront_read(document) for document in documents):
-                yield f"Grant s3:GetObject on {bucket.name}'s objects to {CLOUDFRONT_PRINCIPAL} in its bucket policy: CloudFront gets 403 otherwise.", bucket.urn
+                yield (
+                    f"Grant s3:GetObject on {bucket.name}'s objects to {CLOUDFRONT_PRINCIPAL} in its bucket policy: CloudFront gets 403 otherwise.",
+                    bucket.urn,
+                )
 
 
 def _lets_cloudfront_read(document: object) -> bool:

@@ -24,7 +24,7 @@ USER_POOL_PROTECTED = Spec(
     description="The user pool has deletion protection from release v1.5: it holds the users, whose passwords cannot be exported.",
     severity=Severity.HIGH,
     remediation="Set tierup:auth.deletionProtection to true (deletionProtection ACTIVE).",
-    references=("A1", "cognito-deletion-protection"),
+    references=("A1", "Cognito.6"),
     level=when(lambda rails: rails.user_pool_protected, Level.ADVISORY),
 )
 SCOPED_GRANTS = Spec(

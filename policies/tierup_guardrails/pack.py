@@ -6,8 +6,8 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from tierup_guardrails import (
-    budget,
     buckets,
+    budget,
     cache,
     compute,
     constraints,
@@ -60,7 +60,7 @@ SETTLED_CONFLICTS = (
     ("CKV_AWS_18 / S3.9 (bucket access logging), CKV_AWS_86 / CloudFront.5 (CloudFront logging)", "Not built yet: a log bucket with ACLs "
      "(CloudFront's standard logs need them) beside BucketOwnerEnforced everywhere else; a v2.0 candidate."),
     ("CKV_AWS_68 / CloudFront.6 (WAF on the distribution)", "Not built: the frontend serves static files; the API behind /api/* keeps the ALB's WAF."),
-    ("CKV_AWS_174 / CloudFront (TLS 1.2 minimum) on the cloudfront.net certificate", "Enforced with a custom domain only "
+    ("CKV_AWS_174 / CloudFront.15 (TLS 1.2 minimum) on the cloudfront.net certificate", "Enforced with a custom domain only "
      "(cloudfront-viewer-https): CloudFront fixes TLSv1 for its default certificate, which no setting can change."),
     ("CloudFront.13 / AWS's OAC example (SourceArn = the distribution)", "The site bucket admits the account's distributions (AWS:SourceAccount and "
      "an ArnLike on distribution/*): the distribution's ARN is unknown until it exists, which would leave the bucket policy unchecked at the first "

@@ -18,8 +18,21 @@ DB = "aws:rds/instance:Instance"
 STATEFUL = ("aws:rds/instance:Instance", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup")
 SECRET_WORDS = ("password", "token", "secretstring")
 # Keys that mention a secret but hold a setting, not a secret.
-SETTING_KEYS = {"manageMasterUserPassword", "authTokenUpdateStrategy", "clientPasswordAuthType", "passwordPolicy", "temporaryPasswordValidityDays", "softwareTokenMfaConfiguration",
-                "enableTokenRevocation", "accessTokenValidity", "idTokenValidity", "refreshTokenValidity", "tokenValidityUnits", "generateSecret"}
+SETTING_KEYS = {
+    "manageMasterUserPassword",
+    "authTokenUpdateStrategy",
+    "clientPasswordAuthType",
+    "passwordPolicy",
+    "temporaryPasswordValidityDays",
+    "softwareTokenMfaConfiguration",
+    "enableTokenRevocation",
+    "accessTokenValidity",
+    "idTokenValidity",
+    "refreshTokenValidity",
+    "tokenValidityUnits",
+    "generateSecret",
+    "dkimSigningAttributes",
+}
 
 
 def named(graph: ResourceGraph, name: str) -> Resource:

@@ -100,7 +100,7 @@ def test_the_table_fits_100_columns_and_its_subtotals_add_up(graph_name: str, re
 
 def test_the_markdown_counts_the_lines_it_shows(dev_graph: ResourceGraph) -> None:
     assert render_cost_markdown([estimate_graph(dev_graph)]).splitlines()[6:] == [
-        "<details><summary>dev: 9 lines</summary>",
+        "<details><summary>dev: 13 lines</summary>",
         "",
         "| tier | resource | item | monthly |",
         "|---|---|---|---|",
@@ -110,8 +110,12 @@ def test_the_markdown_counts_the_lines_it_shows(dev_graph: ResourceGraph) -> Non
         "| data | `data-db` | postgres db.t4g.micro (single-az) | $11.68 |",
         "| data | `data-db` | gp3 storage (single-az) | $2.30 |",
         "| data | `data-master-password-secret` | secret | $0.40 |",
+        "| email | `email-identity` | emails sent (usage: 2 × 1,000) | $0.20 |",
         "| stack | `(stack usage)` | CloudWatch Logs ingestion (usage: 1 GB) | $0.50 |",
+        "| stack | `(stack usage)` | S3 Standard storage (usage: 5 GB) | $0.12 |",
         "| stack | `(stack usage)` | Secrets Manager API calls (usage: 1 × 10,000) | $0.05 |",
+        "| stack | `(stack usage)` | S3 PUT/COPY/POST/LIST (usage: 10 × 1,000) | $0.05 |",
+        "| stack | `(stack usage)` | S3 GET (usage: 100 × 1,000) | $0.04 |",
         "| stack | `(stack usage)` | CloudWatch Logs storage (usage: 1 GB) | $0.03 |",
         "",
         "</details>",

@@ -99,13 +99,13 @@ def test_a_diff_without_changes_says_so_and_has_no_checklist(project_dir: Path) 
     assert text[:3] == [
         "diff dev: release v1.0 → v1.0",
         "  no changes: both sides build the same resources with the same inputs",
-        "  cost: $25.82/month, unchanged",
+        "  cost: $26.22/month, unchanged",
     ]
     assert text[3].startswith("  guardrails: PASS") and "  migration checklist:" not in text
     assert render_diff_markdown([same]).splitlines()[2:] == [
         "### :white_check_mark: `dev`: dev at v1.0 → release v1.0",
         "",
-        "No changes: both sides build the same resources with the same inputs. Cost: $25.82/month, unchanged.",
+        "No changes: both sides build the same resources with the same inputs. Cost: $26.22/month, unchanged.",
     ]
     document = json.loads(render_diff_json([same]))["diffs"][0]
     assert (document["changes"], document["checklist"]) == ([], {"before": [], "downtime": [], "after": [], "rollback": []})

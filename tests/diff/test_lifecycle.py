@@ -103,7 +103,7 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     result = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "prod", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)
     assert (result.returncode, result.stderr) == (3, "")
     lines = result.stdout.splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
         "destroy prod: release v1.5 · 89 resources deleted",
         "  protected  auth-users  aws:cognito:UserPool  (deletionProtection)",
         "  protected  data-db  aws:rds:Instance  (protect, deletionProtection)",

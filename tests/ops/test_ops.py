@@ -63,7 +63,7 @@ def test_the_tables_fit_100_columns(aws: Any, moto_url: str, project_dir: Path) 
     assert outputs["advise prod"].splitlines()[-5:] == [
         "  recommendation: move to v2.0 (add a cache (ElastiCache arrives with v2.0), scale the database",
         "                  (larger class, read replica, proxy))",
-        "  its estimate: $284.60/month against a budget of $350.00 (now $120.64)",
+        "  its estimate: $306.50/month against a budget of $350.00 (now $123.24)",
         "  the change: `pulumi config set -s prod tierup:release v2.0` (then",
         "              `tierup diff prod --to-release v2.0`)",
     ]

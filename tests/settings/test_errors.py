@@ -150,21 +150,46 @@ CASES = [
         'tierup:budget.alertEmails: "ops@example.com" is not a list; allowed: a list of 0 to 10 items',
     ),
     ({"tierup:budget": {"alertEmails": ["ops"]}}, 'tierup:budget.alertEmails[0]: "ops" is not allowed; allowed: an email address'),
-    ({"tierup:frontend": {"domain": "app.example.com"}}, 'tierup:frontend.certificateArn: missing; allowed: an ACM certificate ARN in us-east-1 covering domain app.example.com'),
-    ({"tierup:frontend": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}}, 'tierup:frontend.domain: missing; allowed: the DNS name certificateArn covers, such as app.example.com'),
-    ({"tierup:frontend": {"domain": "app.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}}, "tierup:frontend.certificateArn: \"arn:aws:acm:eu-west-1:123456789012:certificate/abc\" is not allowed; allowed: an ACM certificate ARN in us-east-1 (CloudFront's region)"),
-    ({"tierup:frontend": {"apiOrigin": "api.example.com", "spaFallback": False}}, 'tierup:frontend.apiOrigin: "api.example.com" needs a load balancer, and tierup:compute.ingress is public-ip; allowed: null'),
-    ({"tierup:frontend": {"priceClass": "PriceClass_50"}}, 'tierup:frontend.priceClass: "PriceClass_50" is not allowed; allowed: PriceClass_100, PriceClass_200, PriceClass_All'),
-    ({"tierup:frontend": {"domain": "App.Example.com"}}, 'tierup:frontend.domain: "App.Example.com" is not allowed; allowed: a lowercase DNS name such as app.example.com'),
+    (
+        {"tierup:frontend": {"domain": "app.example.com"}},
+        "tierup:frontend.certificateArn: missing; allowed: an ACM certificate ARN in us-east-1 covering domain app.example.com",
+    ),
+    (
+        {"tierup:frontend": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}},
+        "tierup:frontend.domain: missing; allowed: the DNS name certificateArn covers, such as app.example.com",
+    ),
+    (
+        {"tierup:frontend": {"domain": "app.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}},
+        'tierup:frontend.certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" is not allowed; allowed: an ACM certificate ARN in us-east-1 (CloudFront\'s region)',
+    ),
+    (
+        {"tierup:frontend": {"apiOrigin": "api.example.com", "spaFallback": False}},
+        'tierup:frontend.apiOrigin: "api.example.com" needs a load balancer, and tierup:compute.ingress is public-ip; allowed: null',
+    ),
+    (
+        {"tierup:frontend": {"priceClass": "PriceClass_50"}},
+        'tierup:frontend.priceClass: "PriceClass_50" is not allowed; allowed: PriceClass_100, PriceClass_200, PriceClass_All',
+    ),
+    (
+        {"tierup:frontend": {"domain": "App.Example.com"}},
+        'tierup:frontend.domain: "App.Example.com" is not allowed; allowed: a lowercase DNS name such as app.example.com',
+    ),
     ({"tierup:storage": {"uploadsPrefix": "uploads"}}, 'tierup:storage.uploadsPrefix: "uploads" is not allowed; allowed: a key prefix such as uploads/'),
     ({"tierup:auth": {"mfa": "SMS"}}, 'tierup:auth.mfa: "SMS" is not allowed; allowed: OFF, OPTIONAL, ON'),
-    ({"tierup:auth": {"callbackUrls": ["http://app.example.com/"]}}, 'tierup:auth.callbackUrls[0]: "http://app.example.com/" is not allowed; allowed: an https:// URL (http:// only for localhost)'),
+    (
+        {"tierup:auth": {"callbackUrls": ["http://app.example.com/"]}},
+        'tierup:auth.callbackUrls[0]: "http://app.example.com/" is not allowed; allowed: an https:// URL (http:// only for localhost)',
+    ),
     (
         {"tierup:release": "v1.5", "tierup:frontend": {"apiOrigin": "api.example.com", "spaFallback": False}},
         'tierup:frontend.apiOrigin: "api.example.com" needs HTTPS on the load balancer, and tierup:app.certificateArn is not set; allowed: null, or set certificateArn',
     ),
     (
-        {"tierup:release": "v1.5", "tierup:app": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}, "tierup:frontend": {"apiOrigin": "api.example.com"}},
+        {
+            "tierup:release": "v1.5",
+            "tierup:app": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"},
+            "tierup:frontend": {"apiOrigin": "api.example.com"},
+        },
         'tierup:frontend.apiOrigin: "api.example.com" would have the API\'s 403/404 answered by index.html (spaFallback is on); allowed: null, or spaFallback false',
     ),
     ({"tierup:email": {"domain": "not a domain"}}, 'tierup:email.domain: "not a domain" is not allowed; allowed: a lowercase DNS name such as app.example.com'),

@@ -64,8 +64,8 @@ def test_synth_table_lists_summary_then_resources(project_dir: Path) -> None:
     assert "    - no NAT gateway" in lines
     # Types as `pulumi preview` shows them, so that every line fits 100 columns.
     assert any(line.split() == ["network", "aws:ec2:Subnet", "network-public-1"] for line in lines)
-    assert "  tier     type                              name                          options" in lines
-    assert "  data     aws:rds:Instance                  data-db" in lines
+    assert "  tier      type                                            name                           options" in lines
+    assert "  data      aws:rds:Instance                                data-db" in lines
     assert max(len(line) for line in lines) <= 100
 
 

@@ -12,7 +12,6 @@ from tierup.synth.graph import Resource, ResourceGraph
 from tierup_guardrails.data_holders import BUCKET, DB_INSTANCE, DELETION_PROTECTION_INPUTS, USER_POOL, deletion_protected, is_data_holder
 
 
-
 @dataclass(frozen=True)
 class Blocker:
     """A resource the move would delete or replace that Pulumi or AWS refuses to delete."""

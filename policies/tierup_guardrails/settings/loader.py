@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tierup_guardrails.modes import Ingress
 from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
-from tierup_guardrails.modes import Ingress
 from tierup_guardrails.settings.fields import Parser, decode_json, member_of, text_matching
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import (

@@ -206,7 +206,9 @@ class FrontendSettings:
     domain: str | None = setting("domain", optional(HOSTNAME), "Custom domain of the frontend (needs certificateArn); None serves the cloudfront.net name.")
     certificate_arn: str | None = setting(
         "certificateArn",
-        optional(text_matching(r"arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN in us-east-1 (CloudFront's region)")),
+        optional(
+            text_matching(r"arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN in us-east-1 (CloudFront's region)")
+        ),
         "ACM certificate covering the custom domain; CloudFront accepts only certificates in us-east-1.",
     )
     api_origin: str | None = setting(
@@ -222,10 +224,15 @@ class StorageSettings:
 
     versioning: bool = setting("versioning", parse_bool, "Whether buckets keep overwritten and deleted objects as noncurrent versions.")
     noncurrent_expiry_days: int = setting("noncurrentExpiryDays", int_between(1, 3650), "Days a noncurrent version is kept when versioning is on.")
-    abort_multipart_days: int = setting("abortMultipartDays", int_between(1, 365), "Days after which an unfinished multipart upload (billed, invisible) is removed.")
+    abort_multipart_days: int = setting(
+        "abortMultipartDays", int_between(1, 365), "Days after which an unfinished multipart upload (billed, invisible) is removed."
+    )
     intelligent_tiering: bool = setting("intelligentTiering", parse_bool, "Whether uploads move to S3 Intelligent-Tiering (billed per object monitored).")
     uploads_prefix: str = setting(
-        "uploadsPrefix", text_matching(r"[a-z0-9][a-z0-9._-]{0,62}/", "a key prefix such as uploads/"), "Key prefix the app may read and write.", default="uploads/"
+        "uploadsPrefix",
+        text_matching(r"[a-z0-9][a-z0-9._-]{0,62}/", "a key prefix such as uploads/"),
+        "Key prefix the app may read and write.",
+        default="uploads/",
     )
 
 
@@ -266,7 +273,9 @@ class UsageSettings:
     )
     data_out_gb: float = setting("dataOutGb", amount_up_to(1_000_000), "GB sent to the internet (the first 100 GB a month are free).")
     cdn_data_out_gb: float = setting("cdnDataOutGb", amount_up_to(1_000_000), "GB CloudFront sends to viewers (the first 1,024 GB a month are free).")
-    cdn_requests_10k: float = setting("cdnRequests10k", amount_up_to(1_000_000), "Tens of thousands of HTTPS requests to CloudFront (the first 1,000 a month are free).")
+    cdn_requests_10k: float = setting(
+        "cdnRequests10k", amount_up_to(1_000_000), "Tens of thousands of HTTPS requests to CloudFront (the first 1,000 a month are free)."
+    )
     storage_gb: float = setting("storageGb", amount_up_to(1_000_000), "GB stored in the stack's buckets, noncurrent versions included.")
     storage_requests_1k: float = setting("storageRequests1k", amount_up_to(1_000_000), "Thousands of PUT/COPY/POST/LIST requests to the buckets.")
     storage_reads_1k: float = setting("storageReads1k", amount_up_to(1_000_000), "Thousands of GET requests to the buckets (CloudFront's misses included).")
