@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR
-from tierup.diff.compare import PropertyChange, alias_urns, property_changes
+from tierup.diff.compare import PropertyChange, alias_urns, compare, property_changes
 from tierup.diff.report import property_lines
-from tierup.synth.graph import Resource, ResourceOptions
+from tierup.synth.graph import Resource, ResourceGraph, ResourceOptions
 
 COPIED = ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "__main__.py", "pyproject.toml", "tierup", "components", "policies", "migrations")
 
@@ -273,3 +273,19 @@ def test_moving_down_a_release_warns_about_what_goes_away(project_dir: Path) -> 
         "The load balancer is removed: the app answers only on its task's public address once the new task runs.",
         "NAT gateways are removed: tasks left in private subnets lose internet access.",
     ]
+
+
+def _replaced(graph: ResourceGraph, name: str, **inputs: object) -> ResourceGraph:
+    resources = tuple(Resource(**{**vars(r), "inputs": {**r.inputs, **inputs}}) if r.name == name else r for r in graph)
+    return ResourceGraph(**{**vars(graph), "resources": resources})
+
+
+def test_replacing_the_user_pool_or_a_bucket_is_danger(prod_graph: ResourceGraph) -> None:
+    pool = compare(prod_graph, _replaced(prod_graph, "auth-users", usernameAttributes=["phone_number"]))
+    assert [(c.name, c.severity, c.reasons) for c in pool.dangers] == [
+        ("auth-users", "DANGER", ("usernameAttributes changes: the provider replaces the UserPool (data lost)",))
+    ]
+    bucket = compare(prod_graph, _replaced(prod_graph, "storage-uploads", bucket="renamed-uploads"))
+    assert [(c.name, c.severity) for c in bucket.dangers] == [("storage-uploads", "DANGER")]
+    removed = ResourceGraph(**{**vars(prod_graph), "resources": tuple(r for r in prod_graph if not r.name.startswith("auth-users"))})
+    assert ("auth-users", "DANGER") in [(c.name, c.severity) for c in compare(prod_graph, removed).dangers]

@@ -87,9 +87,24 @@ def hourly_metric(aws: Any, namespace: str, metric: str, dimensions: dict[str, s
         aws("cloudwatch").put_metric_data(Namespace=namespace, MetricData=data[chunk : chunk + 500])
 
 
-def production(aws: Any, *, multi_az: bool = True) -> dict[str, str]:
+def bucket(aws: Any, stack: str, name: str, *, blocked: bool = True, versioned: bool = True) -> None:
+    """A stack bucket as the program leaves it: tagged, public access blocked, versioned."""
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "Project", "Value": "tierup"}, {"Key": "Stack", "Value": stack}]})
+    if blocked:
+        flags = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=dict.fromkeys(flags, True))
+    if versioned:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def production(aws: Any, *, multi_az: bool = True, uploads_blocked: bool = True, uploads_versioned: bool = True) -> dict[str, str]:
     """A v1.5 prod stack as `pulumi up` leaves it."""
     database(aws, "prod", multi_az=multi_az)
+    bucket(aws, "prod", "frontend-site-1234567")
+    bucket(aws, "prod", "storage-uploads-1234567", blocked=uploads_blocked, versioned=uploads_versioned)
+    bucket(aws, "other", "storage-uploads-other")
     subnets = network(aws, "prod", nat_gateways=1)
     cluster, name = service(aws, "prod", subnets, public_ip=False, maximum=6)
     balancer = load_balancer(aws, "prod", subnets, waf=True)

@@ -92,6 +92,19 @@ def test_a_single_az_database_under_v1_5_is_drift(aws: Any, moto_url: str, proje
     assert result.stdout.splitlines()[-1] == "  1 drift(s) from the release's promises"
 
 
+def test_a_public_or_unversioned_bucket_under_v1_5_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.production(aws, uploads_blocked=False, uploads_versioned=False)
+    result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
+    assert result.returncode == 1
+    drift = [line.split() for line in result.stdout.splitlines() if line.rstrip().endswith("DRIFT")]
+    assert drift == [
+        ["storage-uploads-1234567:", "public", "access", "blocked", "yes", "no", "DRIFT"],
+        ["storage-uploads-1234567:", "versioning", "Enabled", "Disabled", "DRIFT"],
+    ]
+    # The other stack's bucket is not this stack's business.
+    assert "storage-uploads-other" not in result.stdout
+
+
 def test_the_endpoint_of_a_v1_5_stack_is_its_load_balancer(aws: Any, moto_url: str, project_dir: Path) -> None:
     stack = seed.production(aws)
     result = run_tierup(project_dir, "endpoint", "prod", "--endpoint-url", moto_url)

@@ -24,6 +24,7 @@ STATEFUL_TYPES = (
     "aws:s3/bucketV2:BucketV2",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:secretsmanager/secret:Secret",
+    "aws:cognito/userPool:UserPool",
 )
 
 REPLACEMENT_INPUTS: dict[str, tuple[str, ...]] = {
@@ -53,6 +54,10 @@ REPLACEMENT_INPUTS: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
     # aws_secretsmanager_secret: name, name_prefix.
     "aws:secretsmanager/secret:Secret": ("name", "namePrefix"),
+    # aws_cognito_user_pool: how users sign in cannot change once the pool exists (Cognito
+    # Developer Guide, "User pool attributes": username attributes and aliases are set at
+    # creation); the provider replaces the pool, and every user and password with it.
+    "aws:cognito/userPool:UserPool": ("aliasAttributes", "usernameAttributes", "usernameConfiguration"),
     # aws_subnet: availability_zone, availability_zone_id, cidr_block, vpc_id (ec2/vpc_subnet.go).
     "aws:ec2/subnet:Subnet": ("availabilityZone", "availabilityZoneId", "cidrBlock", "vpcId"),
 }  # fmt: skip

@@ -80,6 +80,19 @@ def _cache(live: LiveStack, rails: Guardrails) -> list[Finding]:
     return findings
 
 
+BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def _buckets(live: LiveStack, rails: Guardrails) -> list[Finding]:
+    findings = []
+    for bucket in live.buckets:
+        name, block = bucket["Name"], bucket["PublicAccessBlock"]
+        findings.append(Finding(f"{name}: public access blocked", "yes", _yes(all(block.get(flag) for flag in BLOCK_FLAGS))))
+        if rails.versioned_buckets:
+            findings.append(Finding(f"{name}: versioning", "Enabled", str(bucket["Versioning"])))
+    return findings
+
+
 def _budget(budgets: Any, account: str, stack: str) -> list[Finding]:
     wanted = f"user:Stack${stack}"
     try:
@@ -92,4 +105,11 @@ def _budget(budgets: Any, account: str, stack: str) -> list[Finding]:
 
 def audit(live: LiveStack, settings: StackSettings, rails: Guardrails, *, waf: Any, budgets: Any, account: str) -> list[Finding]:
     """Every promise of the release, checked against what AWS describes."""
-    return [*_database(live, rails), *_network(live, settings), *_tasks(live, rails, waf), *_cache(live, rails), *_budget(budgets, account, live.stack)]
+    return [
+        *_database(live, rails),
+        *_network(live, settings),
+        *_tasks(live, rails, waf),
+        *_cache(live, rails),
+        *_buckets(live, rails),
+        *_budget(budgets, account, live.stack),
+    ]

@@ -23,6 +23,8 @@ class LiveStack:
     nat_gateways: list[dict[str, Any]] = field(default_factory=list)
     cache_groups: list[dict[str, Any]] = field(default_factory=list)
     scaling_targets: list[dict[str, Any]] = field(default_factory=list)
+    buckets: list[dict[str, Any]] = field(default_factory=list)
+    """Name, PublicAccessBlock (its four flags, empty when none) and Versioning status."""
 
     @property
     def empty(self) -> bool:
@@ -36,6 +38,26 @@ def _tagged(tags: Iterable[Mapping[str, str]], project: str, stack: str, key: st
 
 def _batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _buckets(aws: Aws, project: str, stack: str) -> Iterable[dict[str, Any]]:
+    """The stack's buckets in its region, with their public access block and versioning."""
+    s3 = aws.client("s3")
+    for bucket in s3.list_buckets().get("Buckets", []):
+        name = bucket["Name"]
+        if bucket.get("BucketRegion", aws.region) != aws.region:
+            continue
+        try:
+            tags = s3.get_bucket_tagging(Bucket=name).get("TagSet", [])
+        except s3.exceptions.ClientError:
+            continue  # NoSuchTagSet: not a tierup bucket
+        if not _tagged(tags, project, stack):
+            continue
+        try:
+            block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+        except s3.exceptions.ClientError:
+            block = {}  # NoSuchPublicAccessBlockConfiguration: nothing blocked
+        yield {"Name": name, "PublicAccessBlock": block, "Versioning": s3.get_bucket_versioning(Bucket=name).get("Status", "Disabled")}
 
 
 def discover(aws: Aws, project: str, stack: str) -> LiveStack:
@@ -71,6 +93,7 @@ def discover(aws: Aws, project: str, stack: str) -> LiveStack:
     targets = [t for page in scaling.get_paginator("describe_scalable_targets").paginate(ServiceNamespace="ecs") for t in page["ScalableTargets"]]
     names = {f"service/{c['clusterName']}/{s['serviceName']}" for c in live.clusters for s in live.services if s.get("clusterArn") == c["clusterArn"]}
     live.scaling_targets.extend(t for t in targets if t["ResourceId"] in names)
+    live.buckets.extend(_buckets(aws, project, stack))
     if live.empty:
         raise OpsError(f"no resources tagged Project={project}, Stack={stack} in {aws.region}; deploy the stack first (pulumi up -s {stack})")
     return live
