@@ -29,6 +29,7 @@ def headline(graph: ResourceGraph) -> list[str]:
 def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
     """What the release (with the stack's overrides) promises: (tier, short phrase) pairs."""
     network, compute, data, cache, budget = (settings[k] for k in ("network", "compute", "data", "cache", "budget"))
+    frontend, storage, auth, email = (settings[k] for k in ("frontend", "storage", "auth", "email"))
     nat = {"none": "no NAT gateway", "single": "one NAT gateway", "one-per-az": "one NAT gateway per AZ"}
     if compute["ingress"] == "public-ip":
         placement = "app task on a public IP (app port only)"
@@ -46,6 +47,8 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
         if cache["mode"] == "postgres"
         else f"{cache['engine']} cache, {cache['nodes']} × {cache['node_type']}"
     )
+    storage_text = f"buckets versioned, old versions kept {storage['noncurrent_expiry_days']} days" if storage["versioning"] else "buckets unversioned"
+    storage_text += ", uploads to Intelligent-Tiering" if storage["intelligent_tiering"] else ""
     return [
         ("network", nat[network["nat_strategy"]]),
         ("network", f"flow logs {'on, kept ' + str(network['log_retention_days']) + ' days' if network['flow_logs'] else 'off'}"),
@@ -54,6 +57,10 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
         ("compute", f"Container Insights {'on' if compute['container_insights'] else 'off'}, app logs kept {compute['log_retention_days']} days"),
         ("data", database),
         ("cache", cache_text),
+        ("frontend", f"frontend on CloudFront ({frontend['price_class']})" + (f" at {frontend['domain']}" if frontend["domain"] else "")),
+        ("storage", storage_text),
+        ("auth", f"Cognito {auth['tier'].lower()} user pool, MFA {auth['mfa'].lower()}" + (", protected" if auth["deletion_protection"] else "")),
+        ("email", f"SES identity {email['domain']} (sandbox until AWS grants production access)" if email["domain"] else "no email identity (tierup:email.domain)"),
         ("stack", f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})"),
     ]
 

@@ -32,7 +32,7 @@ def test_busy_database_cpu_recommends_v2_0_with_its_cost(aws: Any, moto_url: str
     assert verdicts(document)["db-cpu-above-70"] == "TRIGGERED" and verdicts(document)["db-cpu-above-60"] == "TRIGGERED"
     (cpu,) = [r for r in document["rules"] if r["rule"] == "db-cpu-above-70"]
     assert cpu["measured"] == "mean 82.0%, above 70% in 100% of hours"
-    assert document["recommendation"] == {"release": "v2.0", "monthly": 306.5, "command": "pulumi config set -s prod tierup:release v2.0"}
+    assert document["recommendation"] == {"release": "v2.0", "monthly": 309.5, "command": "pulumi config set -s prod tierup:release v2.0"}
 
 
 def test_quiet_metrics_recommend_staying(aws: Any, moto_url: str, project_dir: Path) -> None:
@@ -63,7 +63,7 @@ def test_the_tables_fit_100_columns(aws: Any, moto_url: str, project_dir: Path) 
     assert outputs["advise prod"].splitlines()[-5:] == [
         "  recommendation: move to v2.0 (add a cache (ElastiCache arrives with v2.0), scale the database",
         "                  (larger class, read replica, proxy))",
-        "  its estimate: $306.50/month against a budget of $350.00 (now $123.24)",
+        "  its estimate: $309.50/month against a budget of $350.00 (now $123.84)",
         "  the change: `pulumi config set -s prod tierup:release v2.0` (then",
         "              `tierup diff prod --to-release v2.0`)",
     ]
@@ -177,7 +177,7 @@ def test_spend_reads_cost_explorer_beside_the_estimate(aws: Any, moto_url: str, 
     assert (result.returncode, result.stderr) == (0, "")
     rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()[2:]}
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
-    assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$123.24"
+    assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$123.84"
 
 
 def test_no_credentials_is_one_line(project_dir: Path, tmp_path: Path) -> None:
