@@ -104,7 +104,9 @@ class FrontendTier(pulumi.ComponentResource):
         # The regional endpoint written from the bucket's name (known at preview, unlike the
         # bucketRegionalDomainName output), so that the guardrails see an S3 origin.
         site_domain = bucket.bucket.apply(lambda name: f"{name}.s3.{self._args.region}.amazonaws.com")
-        origins: list[aws.cloudfront.DistributionOriginArgsDict] = [{"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}]
+        origins: list[aws.cloudfront.DistributionOriginArgsDict] = [
+            {"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}
+        ]
         api_behaviours: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
         if shape.api_origin is not None:
             origins.append(

@@ -60,7 +60,10 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
         ("frontend", f"frontend on CloudFront ({frontend['price_class']})" + (f" at {frontend['domain']}" if frontend["domain"] else "")),
         ("storage", storage_text),
         ("auth", f"Cognito {auth['tier'].lower()} user pool, MFA {auth['mfa'].lower()}" + (", protected" if auth["deletion_protection"] else "")),
-        ("email", f"SES identity {email['domain']} (sandbox until AWS grants production access)" if email["domain"] else "no email identity (tierup:email.domain)"),
+        (
+            "email",
+            f"SES identity {email['domain']} (sandbox until AWS grants production access)" if email["domain"] else "no email identity (tierup:email.domain)",
+        ),
         ("stack", f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})"),
     ]
 

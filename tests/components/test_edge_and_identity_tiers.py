@@ -3,6 +3,7 @@ what each release builds, read from the recorded graph."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -29,7 +30,12 @@ def named(graph: ResourceGraph, name: str) -> Resource:
 
 def test_lifecycle_rules_per_release() -> None:
     v1, v2 = PROFILES[Release.V1_0].storage, PROFILES[Release.V2_0].storage
-    abort = {"id": "abort-incomplete-multipart-uploads", "status": "Enabled", "filter": {"prefix": ""}, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}
+    abort = {
+        "id": "abort-incomplete-multipart-uploads",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+    }
     expire = {"id": "expire-noncurrent-versions", "status": "Enabled", "filter": {"prefix": ""}, "noncurrent_version_expiration": {"noncurrent_days": 30}}
     tiering = {
         "id": "uploads-to-intelligent-tiering",
@@ -61,7 +67,13 @@ def test_the_bucket_policy_denies_plain_http_first() -> None:
 def test_grants_name_the_prefix_and_the_sending_domain() -> None:
     assert uploads_statements("arn:aws:s3:::u", "uploads/") == [
         {"Sid": "AppUploadsObjects", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::u/uploads/*"},
-        {"Sid": "AppUploadsList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::u", "Condition": {"StringLike": {"s3:prefix": "uploads/*"}}},
+        {
+            "Sid": "AppUploadsList",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::u",
+            "Condition": {"StringLike": {"s3:prefix": "uploads/*"}},
+        },
     ]
     (send,) = send_statements("arn:identity", "arn:configuration-set", "mail.example.org")
     assert (send["Action"], send["Resource"], send["Condition"]) == (
@@ -84,14 +96,21 @@ def test_viewer_certificate_and_routing_fallback() -> None:
     assert viewer_certificate(plain) == {"cloudfront_default_certificate": True}
     custom = FrontendSettings(price_class=PriceClass.PRICE_CLASS_100, spa_fallback=True, domain="app.example.com", certificate_arn=CERTIFICATE, api_origin=None)
     assert viewer_certificate(custom) == {"acm_certificate_arn": CERTIFICATE, "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"}
-    assert [(r["error_code"], r["response_code"], r["response_page_path"]) for r in spa_fallback_responses()] == [(403, 200, "/index.html"), (404, 200, "/index.html")]
+    assert [(r["error_code"], r["response_code"], r["response_page_path"]) for r in spa_fallback_responses()] == [
+        (403, 200, "/index.html"),
+        (404, 200, "/index.html"),
+    ]
 
 
 def test_the_frontend_is_served_only_through_cloudfront(dev_graph: ResourceGraph) -> None:
     cdn = named(dev_graph, "frontend-cdn").inputs
     (origin,) = cdn["origins"]
     assert origin == {"originId": "site", "domainName": "frontend-site.s3.us-east-1.amazonaws.com", "originAccessControlId": "frontend-oac-id"}
-    assert (cdn["defaultRootObject"], cdn["priceClass"], cdn["defaultCacheBehavior"]["viewerProtocolPolicy"]) == ("index.html", "PriceClass_100", "redirect-to-https")
+    assert (cdn["defaultRootObject"], cdn["priceClass"], cdn["defaultCacheBehavior"]["viewerProtocolPolicy"]) == (
+        "index.html",
+        "PriceClass_100",
+        "redirect-to-https",
+    )
     assert cdn["defaultCacheBehavior"]["responseHeadersPolicyId"] == "frontend-headers-id"
     oac = named(dev_graph, "frontend-oac").inputs
     assert (oac["originAccessControlOriginType"], oac["signingBehavior"], oac["signingProtocol"]) == ("s3", "always", "sigv4")
@@ -106,8 +125,14 @@ def test_the_frontend_is_served_only_through_cloudfront(dev_graph: ResourceGraph
 
 def test_bucket_settings_are_applied_one_at_a_time(prod_graph: ResourceGraph) -> None:
     # S3 answers OperationAborted to concurrent configuration calls on one new bucket.
-    chain = ["storage-uploads-public-access", "storage-uploads-ownership", "storage-uploads-encryption", "storage-uploads-versioning", "storage-uploads-lifecycle"]
-    for before, after in zip(chain, chain[1:], strict=False):
+    chain = [
+        "storage-uploads-public-access",
+        "storage-uploads-ownership",
+        "storage-uploads-encryption",
+        "storage-uploads-versioning",
+        "storage-uploads-lifecycle",
+    ]
+    for before, after in itertools.pairwise(chain):
         assert named(prod_graph, before).urn in named(prod_graph, after).dependencies, after
     assert named(prod_graph, "storage-uploads-lifecycle").urn in named(prod_graph, "storage-uploads-policy").dependencies
 
