@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_project
-from tierup.policy_runner import NOT_EVALUATED, PolicyPackProcess
+from tierup.policy_runner import PolicyPackProcess
 from tierup.synth.graph import UNKNOWN, ResourceGraph
 from tierup.synth.stackfile import load_stack_config
+from tierup_guardrails.verdicts import NOT_EVALUATED
 
 PROGRAM = (Path(__file__).resolve().parents[1] / "__main__.py").read_text()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding, PolicyReport
+from tierup.policy_runner import ADVISORY, MANDATORY, PolicyReport
 from tierup.report import fix_to_print, guardrail_lines
+from tierup_guardrails.verdicts import NOT_EVALUATED, Finding
 
 VPC = "urn:pulumi:dev::tierup::tierup:index:NetworkTier$aws:ec2/vpc:Vpc::network-vpc"
 BUDGET = "urn:pulumi:dev::tierup::tierup:index:StackBudget$aws:budgets/budget:Budget::budget-monthly"

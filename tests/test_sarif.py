@@ -12,9 +12,10 @@ import jsonschema
 import pytest
 
 from tierup.check import CheckError, StackCheck, check_stacks
-from tierup.policy_runner import MANDATORY, NOT_EVALUATED, Finding
+from tierup.policy_runner import MANDATORY
 from tierup.report import RENDERERS
 from tierup.sarif import render_sarif, sarif_document
+from tierup_guardrails.verdicts import NOT_EVALUATED, Finding
 
 SCHEMA_PATH = Path(__file__).parent / "sarif-schema-2.1.0.json"
 SCHEMA_BLOB = "0f58372b548f60c84d20fca77687435e71b3b3a3"  # sarif-2.1/schema/sarif-schema-2.1.0.json in oasis-tcs/sarif-spec

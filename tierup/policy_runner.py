@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tierup.synth.graph import SECRET, UNKNOWN, Resource, ResourceGraph
 from tierup.synth.stackfile import StackConfig
+from tierup_guardrails.verdicts import NOT_EVALUATED, Finding, Level
 
 if TYPE_CHECKING:
     from pulumi_policy import PolicyResource
@@ -22,26 +23,11 @@ if TYPE_CHECKING:
 PACK_START_SECONDS = 30
 # Every call to the pack has a deadline: a pack that hangs fails the check instead of blocking it.
 CALL_SECONDS = 60
-MANDATORY, ADVISORY, NOT_EVALUATED = "mandatory", "advisory", "not evaluated"
+MANDATORY, ADVISORY = Level.MANDATORY.value, Level.ADVISORY.value
 
 
 class PolicyPackError(Exception):
     """The pack could not be started or answered badly; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One violation (or a policy that could not be evaluated) on one resource or the stack."""
-
-    policy: str
-    level: str
-    message: str
-    urn: str | None
-    severity: str
-    remediation: str
-    policy_level: str = ""
-    """The policy's own level for this stack (mandatory or advisory): what a not-evaluated
-    finding would have been, since the SDK reports those as advisory."""
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from tierup.check import CheckError, StackCheck
 from tierup.cost.report import budget_line, budget_lines
-from tierup.policy_runner import ADVISORY, MANDATORY, NOT_EVALUATED, Finding, PolicyReport
+from tierup.policy_runner import ADVISORY, PolicyReport
 from tierup.render import markdown_table, sentence, wrap, wrap_parts
 from tierup.sarif import render_sarif, resource_type
 from tierup.summary import summary_lines
+from tierup_guardrails.verdicts import FINDING_LEVELS, NOT_EVALUATED, Finding
 
-LEVELS = (MANDATORY, ADVISORY, NOT_EVALUATED)
+LEVELS = FINDING_LEVELS
 
 
 def resource_label(finding: Finding) -> str:

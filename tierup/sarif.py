@@ -7,7 +7,8 @@ import json
 from collections.abc import Sequence
 
 from tierup.check import CheckError, StackCheck
-from tierup.policy_runner import ADVISORY, MANDATORY, Finding
+from tierup.policy_runner import ADVISORY, MANDATORY
+from tierup_guardrails.verdicts import Finding
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import TypedDict
 
 from pulumi_policy import (
@@ -21,20 +20,13 @@ from pulumi_policy import (
 
 from tierup_guardrails.settings.errors import ConfigError
 from tierup_guardrails.settings.guardrails import Guardrails
+from tierup_guardrails.verdicts import Level as Level  # re-exported: the area modules read it here
 
 Props = Mapping[str, object]
 ResourceCheck = Callable[[Props, Guardrails], Iterable[str]]
 ArgsCheck = Callable[[ResourceValidationArgs, Guardrails], Iterable[str]]
 """A resource check that reads more than the inputs: the type and logical name too."""
 StackCheck = Callable[[Sequence[PolicyResource], Guardrails], Iterable[tuple[str, str | None]]]
-
-
-class Level(Enum):
-    """How a policy behaves under a release."""
-
-    MANDATORY = "mandatory"
-    ADVISORY = "advisory"
-    QUIET = "not applicable"
 
 
 def always(_: Guardrails) -> Level:
