@@ -13,7 +13,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# -qq: setuptools' editable-install chatter is not for the user; errors still show.
+	$(BIN)/python -m pip install -qq --no-deps -e .
 	@touch $(STAMP)
 
 check: $(STAMP)
