@@ -61,8 +61,16 @@ def render_catalogue() -> str:
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += ["## Settled conflicts", "", "| scanner check | how tierup settles it |", "|---|---|"]
-    lines += [f"| {check} | {reason} |" for check, reason in SETTLED_CONFLICTS]
+    lines += [
+        "## Settled conflicts",
+        "",
+        "Where a policy deliberately differs from a control its references name, and the scanner checks no policy enforces.",
+        "",
+        "| scanner check | policy | how tierup settles it |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {', '.join(s.controls)} | `{spec.name}` | {s.how} |" for area in AREAS for spec in _specs(area) for s in spec.settled]
+    lines += [f"| {check} | — | {reason} |" for check, reason in SETTLED_CONFLICTS]
     lines.append("")
     return "\n".join(lines)
 
