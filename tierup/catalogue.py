@@ -57,7 +57,16 @@ def render_catalogue() -> str:
         ]
         headers = ("policy", *(release.value for release in PROFILES), "severity", "checks", "fix", "references")
         lines += [f"## {area.__name__.rsplit('.', 1)[1]}", "", *markdown_table(headers, rows), ""]
-    lines += ["## Settled conflicts", "", *markdown_table(("scanner check", "how tierup settles it"), SETTLED_CONFLICTS), ""]
+    settled = [(", ".join(s.controls), f"`{spec.name}`", s.how) for area in AREAS for spec in _specs(area) for s in spec.settled]
+    settled += [(check, "—", reason) for check, reason in SETTLED_CONFLICTS]
+    lines += [
+        "## Settled conflicts",
+        "",
+        "Where a policy deliberately differs from a control its references name, and the scanner checks no policy enforces.",
+        "",
+        *markdown_table(("scanner check", "policy", "how tierup settles it"), settled),
+        "",
+    ]
     return "\n".join(lines)
 
 

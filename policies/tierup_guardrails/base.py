@@ -39,6 +39,16 @@ def when(promised: Callable[[Guardrails], bool], otherwise: Level = Level.QUIET)
 
 
 @dataclass(frozen=True, kw_only=True)
+class Settled:
+    """Where a policy deliberately differs from controls its references name, and why."""
+
+    controls: tuple[str, ...]
+    """The reference ids the difference is about; each is one of the policy's references."""
+    how: str
+    """What tierup does instead, and why: one or two sentences for the catalogue."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Spec:
     """Everything a policy says about itself, whatever the release."""
 
@@ -51,6 +61,8 @@ class Spec:
     level: Callable[[Guardrails], Level] = always
     quiet_reason: str = ""
     """Why the policy does not apply when its level is QUIET."""
+    settled: tuple[Settled, ...] = ()
+    """Deliberate differences from the referenced controls; the catalogue lists them."""
 
 
 RailsSource = Callable[[], Guardrails]

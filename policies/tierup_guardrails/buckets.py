@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, RailsSource, Spec, as_list, depends_on, json_document, of_type, stack_policy, when
+from tierup_guardrails.base import Level, RailsSource, Settled, Spec, as_list, depends_on, json_document, of_type, stack_policy, when
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.settings.ladder import per_release
 
@@ -56,6 +56,13 @@ RETENTION = Spec(
     remediation="Set tierup:storage.versioning to true; the lifecycle expires noncurrent versions and aborts unfinished uploads.",
     references=("S5", "CKV_AWS_21", "CKV2_AWS_61", "CKV_AWS_300", "AVD-AWS-0090", "S3.14", "S3.13"),
     level=when(lambda rails: rails.versioned_buckets, Level.ADVISORY),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_21", "S3.14"),
+            how="Advisory at v1.0, mandatory from v1.5: the MVP keeps no noncurrent versions, but its lifecycle already aborts "
+            "unfinished uploads and expires old versions.",
+        ),
+    ),
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pulumi_policy import Policy, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, number, resource_policy, truthy
+from tierup_guardrails.base import Level, Props, RailsSource, Settled, Spec, as_list, number, resource_policy, truthy
 from tierup_guardrails.settings.guardrails import Guardrails
 
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -23,10 +23,16 @@ NOT_BEFORE_RELEASE = Spec(
 )
 ENCRYPTION = Spec(
     name="elasticache-encryption",
-    description="Cache data is encrypted at rest and in transit.",
+    description="Cache data is encrypted at rest and in transit, and the cache refuses unencrypted connections.",
     severity=Severity.HIGH,
-    remediation="Set atRestEncryptionEnabled and transitEncryptionEnabled to true.",
+    remediation="Set atRestEncryptionEnabled and transitEncryptionEnabled to true, with transitEncryptionMode required (its default).",
     references=("E1", "E2", "CKV_AWS_29", "CKV_AWS_30", "AVD-AWS-0045", "AVD-AWS-0051", "ElastiCache.4", "ElastiCache.5"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_30", "AVD-AWS-0051", "ElastiCache.5"),
+            how="Stricter: transitEncryptionMode preferred fails too, since it still accepts plaintext connections (it is for migrating clients).",
+        ),
+    ),
 )
 AUTH = Spec(
     name="elasticache-auth",
@@ -34,6 +40,12 @@ AUTH = Spec(
     severity=Severity.HIGH,
     remediation="Set authToken from a generated secret, or userGroupIds, and transitEncryptionEnabled to true.",
     references=("E3", "CKV_AWS_31", "AwsSolutions-AEC6"),
+    settled=(
+        Settled(
+            controls=("AwsSolutions-AEC6",),
+            how="An RBAC user group is accepted as well as an AUTH token, as CKV_AWS_31 accepts it; cdk-nag's rule predates RBAC.",
+        ),
+    ),
 )
 FAILOVER = Spec(
     name="elasticache-failover",
@@ -41,6 +53,13 @@ FAILOVER = Spec(
     severity=Severity.MEDIUM,
     remediation="Set automaticFailoverEnabled and multiAzEnabled to true.",
     references=("E4", "CKV2_AWS_50", "ElastiCache.3"),
+    settled=(
+        Settled(
+            controls=("CKV2_AWS_50", "ElastiCache.3"),
+            how="A single-node group is exempt, since it has no replica to fail over to (ElastiCache refuses the flag); "
+            "from two nodes multiAzEnabled is required too.",
+        ),
+    ),
 )
 
 
@@ -53,14 +72,21 @@ def _encryption_violations(props: Props, _: Guardrails) -> Iterable[str]:
         yield "Set atRestEncryptionEnabled to true."
     if not truthy(props, "transitEncryptionEnabled"):
         yield "Set transitEncryptionEnabled to true."
+    elif props.get("transitEncryptionMode") == "preferred":
+        # ElastiCache User Guide, "Enabling in-transit encryption": preferred accepts encrypted and
+        # unencrypted connections while clients migrate; required accepts TLS only.
+        yield "Set transitEncryptionMode to required: preferred still accepts unencrypted connections."
 
 
 def _auth_violations(props: Props, _: Guardrails) -> Iterable[str]:
     if props.get("authToken") is None and not as_list(props.get("userGroupIds")):
         yield "Set authToken (generated, kept in Secrets Manager) or userGroupIds."
     elif not truthy(props, "transitEncryptionEnabled"):
-        # AUTH tokens and RBAC need in-transit encryption (ElastiCache User Guide,
-        # "Authenticating with the Redis AUTH command" / "Role-Based Access Control").
+        # ElastiCache takes an AUTH token or an RBAC user group only with in-transit encryption
+        # (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth.html: "AUTH can only be
+        # enabled for encryption in-transit enabled" clusters; RBAC likewise, see
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html), so AWS
+        # refuses the group at apply time: say so at preview, before a password crosses in clear.
         yield "Set transitEncryptionEnabled to true: clients authenticate only over TLS."
 
 

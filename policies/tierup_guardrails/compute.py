@@ -10,6 +10,7 @@ from tierup_guardrails.base import (
     Level,
     Props,
     RailsSource,
+    Settled,
     Spec,
     as_list,
     depends_on,
@@ -42,6 +43,7 @@ TLS_POLICIES = (
     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
     "ELBSecurityPolicy-FS-1-2-Res-2020-10",
 )
+KNOWN_BAD_INPUTS_GROUP = "AWSManagedRulesKnownBadInputsRuleSet"
 
 NO_PUBLIC_IP = Spec(
     name="ecs-service-no-public-ip",
@@ -49,6 +51,13 @@ NO_PUBLIC_IP = Spec(
     severity=Severity.HIGH,
     remediation="Run the tasks in private subnets behind the load balancer (tierup:compute.ingress load-balancer).",
     references=("C1", "CKV_AWS_333", "ECS.2"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_333", "ECS.2"),
+            how="Advisory in v1.0 only: the MVP has no NAT gateway or ALB to stay near $30; the app's group then admits the app port alone "
+            "(ec2-security-group-world-ingress-only-at-edge).",
+        ),
+    ),
     level=when(lambda rails: rails.load_balancer_with_waf, Level.ADVISORY),
 )
 NOT_PRIVILEGED = Spec(
@@ -78,6 +87,13 @@ NO_PLAINTEXT_SECRETS = Spec(
     severity=Severity.CRITICAL,
     remediation="Move the value to Secrets Manager and list its ARN under tierup:app.secrets.",
     references=("C6", "AVD-AWS-0036", "ECS.8"),
+    settled=(
+        Settled(
+            controls=("AVD-AWS-0036",),
+            how="Names only, ECS.8's three among them: Trivy also scans values for known secret formats; "
+            "tierup:app.environment refuses secret-looking names first.",
+        ),
+    ),
 )
 SEPARATE_ROLES = Spec(
     name="ecs-task-separate-execution-and-task-roles",
@@ -107,6 +123,7 @@ ALB_WITH_WAF = Spec(
     severity=Severity.HIGH,
     remediation="Set tierup:compute.ingress to load-balancer and tierup:compute.waf to true.",
     references=("L9", "CKV2_AWS_28", "ELB.16"),
+    settled=(Settled(controls=("CKV2_AWS_28",), how="Stricter: internal load balancers need a web ACL too, and every service must sit behind an ALB."),),
     level=when(lambda rails: rails.load_balancer_with_waf),
     quiet_reason="the release serves the app from a public task without a load balancer",
 )
@@ -116,6 +133,12 @@ HTTPS_ONLY = Spec(
     severity=Severity.HIGH,
     remediation="Set tierup:app.certificateArn to an ACM certificate; HTTP then redirects to HTTPS.",
     references=("L1", "CKV_AWS_2", "CKV2_AWS_20", "AVD-AWS-0054", "ELB.1"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_2", "ELB.1"),
+            how="Advisory until the stack sets tierup:app.certificateArn: without a certificate the ALB can only serve HTTP.",
+        ),
+    ),
     level=lambda rails: Level.MANDATORY if rails.https_available else Level.ADVISORY,
 )
 TLS_POLICY = Spec(
@@ -124,6 +147,13 @@ TLS_POLICY = Spec(
     severity=Severity.HIGH,
     remediation="Set sslPolicy to ELBSecurityPolicy-TLS13-1-2-2021-06.",
     references=("L2", "CKV_AWS_103", "AVD-AWS-0047"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_103", "AVD-AWS-0047"),
+            how="Stricter: a list of named TLS 1.2+ policies, where Checkov accepts any ELBSecurityPolicy-TLS13 name (1-0 and 1-1 included) "
+            "and Trivy refuses only the outdated ones it lists.",
+        ),
+    ),
 )
 DROP_INVALID_HEADERS = Spec(
     name="lb-drop-invalid-headers",
@@ -141,10 +171,20 @@ DESYNC_MITIGATION = Spec(
 )
 KNOWN_BAD_INPUTS = Spec(
     name="wafv2-known-bad-inputs",
-    description="Web ACLs include AWS's known-bad-inputs managed rules (Log4j and similar).",
+    description=(
+        "Web ACLs block requests with AWS's known-bad-inputs managed rules (Log4j and similar), neither in count mode nor with their Log4j rules overridden."
+    ),
     severity=Severity.HIGH,
-    remediation="Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group.",
+    remediation="Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group with overrideAction none.",
     references=("L10", "CKV_AWS_192", "CKV2_AWS_76", "WAF.10"),
+    settled=(
+        Settled(
+            controls=("CKV2_AWS_76",),
+            how="The AWSManagedRulesAnonymousIpList group Checkov also asks for is not required: it blocks every client behind a VPN, Tor or a cloud host, "
+            "legitimate users of a public app among them.",
+        ),
+        Settled(controls=("WAF.10",), how="Stricter: WAF.10 asks for any rule or rule group; tierup asks for this group, blocking."),
+    ),
 )
 
 
@@ -249,15 +289,26 @@ def _desync_violations(props: Props, _: Guardrails) -> Iterable[str]:
         yield "Set desyncMitigationMode to defensive or strictest."
 
 
+def _managed_group(rule: object) -> Mapping[str, object]:
+    """The managed rule group a web ACL rule references, or an empty mapping."""
+    statement = rule.get("statement") if isinstance(rule, Mapping) else None
+    managed = statement.get("managedRuleGroupStatement") if isinstance(statement, Mapping) else None
+    return managed if isinstance(managed, Mapping) else {}
+
+
 def _known_bad_inputs_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    groups = set()
-    for rule in as_list(props.get("rules")):
-        statement = rule.get("statement") if isinstance(rule, Mapping) else None
-        managed = statement.get("managedRuleGroupStatement") if isinstance(statement, Mapping) else None
-        if isinstance(managed, Mapping):
-            groups.add(managed.get("name"))
-    if "AWSManagedRulesKnownBadInputsRuleSet" not in groups:
-        yield "Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group to the web ACL."
+    rules = [rule for rule in as_list(props.get("rules")) if _managed_group(rule).get("name") == KNOWN_BAD_INPUTS_GROUP]
+    if not rules:
+        yield f"Add the {KNOWN_BAD_INPUTS_GROUP} managed rule group to the web ACL."
+    for rule in rules:
+        # As CKV_AWS_192: the group must block (overrideAction none), and its Log4JRCE rules keep AWS's action.
+        override = rule.get("overrideAction") if isinstance(rule, Mapping) else None
+        if not isinstance(override, Mapping) or override.get("none") is None:
+            yield f"Set overrideAction to none on the {KNOWN_BAD_INPUTS_GROUP} rule: in count mode it only records the attacks it matches."
+        for action in as_list(_managed_group(rule).get("ruleActionOverrides")):
+            overridden = str(action.get("name", "")) if isinstance(action, Mapping) else ""
+            if overridden.startswith("Log4JRCE"):
+                yield f"Remove the override of {overridden} from {KNOWN_BAD_INPUTS_GROUP}: left as AWS sets it, it blocks Log4j exploits (CVE-2021-44228)."
 
 
 def policies(source: RailsSource) -> list[Policy]:

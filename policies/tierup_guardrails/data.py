@@ -6,12 +6,30 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, has_key, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.base import (
+    Level,
+    Props,
+    RailsSource,
+    Settled,
+    Spec,
+    as_list,
+    depends_on,
+    has_key,
+    number,
+    of_type,
+    resource_policy,
+    stack_policy,
+    truthy,
+    when,
+)
 from tierup_guardrails.settings.guardrails import Guardrails
-from tierup_guardrails.settings.ladder import per_release
+from tierup_guardrails.settings.ladder import PROFILES, per_release
 
 # RDS keeps automated backups for at most 35 days (RDS API, BackupRetentionPeriod: 0 to 35).
 MAX_BACKUP_DAYS = 35
+FEWEST_BACKUP_DAYS = min(profile.limits.min_backup_days for profile in PROFILES.values())
+# The log types RDS for PostgreSQL can export; Security Hub's RDS.9 asks for both.
+POSTGRESQL_LOG_TYPES = ("postgresql", "upgrade")
 
 DB_INSTANCE = "aws:rds/instance:Instance"
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
@@ -36,6 +54,12 @@ ENCRYPTED = Spec(
     severity=Severity.HIGH,
     remediation="Set storageEncrypted to true (this replaces an existing database: restore a snapshot into a new encrypted one).",
     references=("D2", "CKV_AWS_16", "AVD-AWS-0080", "RDS.3"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_16",),
+            how="A read replica that leaves storageEncrypted unset passes: it inherits its primary's encryption (AVD-AWS-0080 agrees).",
+        ),
+    ),
 )
 FORCE_SSL = Spec(
     name="rds-force-ssl",
@@ -43,6 +67,12 @@ FORCE_SSL = Spec(
     severity=Severity.HIGH,
     remediation="Give the instance a parameter group with rds.force_ssl set to 1.",
     references=("D3", "CKV2_AWS_69", "RDS.38"),
+    settled=(
+        Settled(
+            controls=("CKV2_AWS_69",),
+            how="Stricter: a database on RDS's default parameter group fails, where Checkov passes an instance without a group of its own.",
+        ),
+    ),
 )
 GENERATED_PASSWORD = Spec(
     name="rds-master-password-generated",
@@ -56,10 +86,20 @@ GENERATED_PASSWORD = Spec(
 )
 LOG_EXPORTS = Spec(
     name="rds-log-exports",
-    description="Databases export their postgresql log to CloudWatch Logs.",
+    description="Primary databases export their postgresql and upgrade logs to CloudWatch Logs.",
     severity=Severity.MEDIUM,
     remediation='Set enabledCloudwatchLogsExports to ["postgresql", "upgrade"].',
     references=("D8", "CKV_AWS_129", "RDS.9"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_129",),
+            how="Stricter: both of PostgreSQL's log types, as RDS.9 asks, where Checkov accepts any one export.",
+        ),
+        Settled(
+            controls=("RDS.9",),
+            how="Read replicas are exempt: RDS would create their log groups without retention, and the primary's log records every write.",
+        ),
+    ),
 )
 MINOR_UPGRADES = Spec(
     name="rds-auto-minor-version-upgrade",
@@ -67,6 +107,12 @@ MINOR_UPGRADES = Spec(
     severity=Severity.MEDIUM,
     remediation="Set autoMinorVersionUpgrade to true.",
     references=("D10", "CKV_AWS_226", "RDS.13"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_226",),
+            how="An unset autoMinorVersionUpgrade passes: RDS's default is true, where Checkov fails a missing value.",
+        ),
+    ),
 )
 MULTI_AZ = Spec(
     name="rds-multi-az",
@@ -74,6 +120,12 @@ MULTI_AZ = Spec(
     severity=Severity.HIGH,
     remediation="Set multiAz to true on the database (tierup:data.multiAz).",
     references=("D6", "CKV_AWS_157", "RDS.5"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_157", "RDS.5"),
+            how="Read replicas are exempt: a replica is already a second copy of the primary, and a Multi-AZ replica would double its cost.",
+        ),
+    ),
     level=when(lambda rails: rails.multi_az_database),
     quiet_reason="a single-AZ database is the release's design",
 )
@@ -84,8 +136,21 @@ BACKUPS = Spec(
         f"({per_release(lambda p: f'{p.limits.min_backup_days} d')}) and at most RDS's 35 days."
     ),
     severity=Severity.HIGH,
-    remediation="Raise backupRetentionPeriod (tierup:data.backupRetentionDays).",
+    remediation="Set backupRetentionPeriod between the release's minimum and 35 days (tierup:data.backupRetentionDays).",
     references=("D4", "CKV_AWS_133", "AVD-AWS-0077", "RDS.11"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_133", "AVD-AWS-0077"),
+            how=(
+                f"Stricter: {FEWEST_BACKUP_DAYS} days at least, as RDS.11 asks by default (Checkov accepts 1 day, Trivy 2), "
+                "and an unset period fails instead of taking RDS's default of 1 day."
+            ),
+        ),
+        Settled(
+            controls=("CKV_AWS_133",),
+            how="A read replica may keep 0 days, as RDS.11 and AVD-AWS-0077 allow: its primary holds the backups.",
+        ),
+    ),
 )
 DELETION_PROTECTION = Spec(
     name="rds-deletion-protection",
@@ -93,6 +158,12 @@ DELETION_PROTECTION = Spec(
     severity=Severity.HIGH,
     remediation="Set tierup:data.protect to true: deletion protection and Pulumi protect on the primary.",
     references=("D5", "CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
+            how="Read replicas are exempt, so the stack can scale them down; before v1.5 it is advice, so a throwaway stack can be destroyed.",
+        ),
+    ),
     level=when(lambda rails: rails.protect_database, Level.ADVISORY),
 )
 PROTECT = Spec(
@@ -124,6 +195,12 @@ INGRESS_FROM_APP = Spec(
     severity=Severity.CRITICAL,
     remediation="Replace the rule with one that references the app's security group.",
     references=("N7", "AwsSolutions-RDS8"),
+    settled=(
+        Settled(
+            controls=("AwsSolutions-RDS8",),
+            how="Stricter: no CIDR at all, only the app's (or the proxy's) security group, where cdk-nag refuses 0.0.0.0/0 alone.",
+        ),
+    ),
 )
 
 
@@ -169,8 +246,12 @@ def _generated_password_violations(resources: Sequence[PolicyResource], _: Guard
 
 
 def _log_export_violations(props: Props, _: Guardrails) -> Iterable[str]:
-    if not is_replica(props) and "postgresql" not in as_list(props.get("enabledCloudwatchLogsExports")):
-        yield 'Add "postgresql" to enabledCloudwatchLogsExports.'
+    if is_replica(props):
+        return
+    exported = as_list(props.get("enabledCloudwatchLogsExports"))
+    for log_type in POSTGRESQL_LOG_TYPES:
+        if log_type not in exported:
+            yield f'Add "{log_type}" to enabledCloudwatchLogsExports.'
 
 
 def _minor_upgrade_violations(props: Props, _: Guardrails) -> Iterable[str]:
@@ -189,7 +270,7 @@ def _backup_violations(props: Props, rails: Guardrails) -> Iterable[str]:
         shown = "unset" if days is None else f"{number(days):g}"
         yield f"Keep backups at least {rails.min_backup_days} day(s) (backupRetentionPeriod is {shown})."
     elif days is not None and number(days) > MAX_BACKUP_DAYS:
-        # Checkov's CKV_AWS_133 passes any value above 1; RDS refuses the request.
+        # RDS refuses the request at apply time (CKV_AWS_133 fails it too); say so at preview.
         yield f"Keep backups at most {MAX_BACKUP_DAYS} days, RDS's maximum (backupRetentionPeriod is {number(days):g})."
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Props, RailsSource, Spec, as_list, depends_on, json_document, of_type, resource_policy, stack_policy
+from tierup_guardrails.base import Props, RailsSource, Settled, Spec, as_list, depends_on, json_document, of_type, resource_policy, stack_policy
 from tierup_guardrails.buckets import BUCKET, BUCKET_POLICY, settings_of
 from tierup_guardrails.literal_inputs import UNREADABLE, literal
 from tierup_guardrails.settings.guardrails import Guardrails
@@ -29,6 +29,14 @@ ORIGIN_ACCESS_CONTROL = Spec(
     severity=Severity.HIGH,
     remediation="Set originAccessControlId on the origin (components.frontend_tier); grant s3:GetObject to cloudfront.amazonaws.com in the bucket policy.",
     references=("F1", "CKV2_AWS_46", "AVD-AWS-0010", "AwsSolutions-CFR7", "CloudFront.13"),
+    settled=(
+        Settled(
+            controls=("CloudFront.13",),
+            how="The site bucket admits the account's distributions (AWS:SourceAccount and an ArnLike on distribution/*), not the one "
+            "distribution's ARN, which is unknown until it exists and would leave the bucket policy unchecked at the first preview; "
+            "the files are public through the CDN anyway.",
+        ),
+    ),
 )
 VIEWER_HTTPS = Spec(
     name="cloudfront-viewer-https",
@@ -36,6 +44,12 @@ VIEWER_HTTPS = Spec(
     severity=Severity.HIGH,
     remediation="Set viewerProtocolPolicy to redirect-to-https on every behaviour and minimumProtocolVersion to TLSv1.2_2021 with a custom certificate.",
     references=("F1", "CKV_AWS_34", "CKV_AWS_174", "AVD-AWS-0012", "AVD-AWS-0013", "AwsSolutions-CFR4", "CloudFront.3", "CloudFront.15"),
+    settled=(
+        Settled(
+            controls=("CKV_AWS_174", "CloudFront.15"),
+            how="Enforced with a custom domain only: CloudFront fixes TLSv1 as the minimum of its cloudfront.net certificate, which no setting can change.",
+        ),
+    ),
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.base import Level, Props, RailsSource, Settled, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
 from tierup_guardrails.settings.guardrails import Guardrails
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -65,6 +65,18 @@ EDGE_ONLY = Spec(
     severity=Severity.HIGH,
     remediation="Open the port on the load balancer's group and let the app's group admit only that group.",
     references=("N6", "CKV_AWS_260", "CKV_AWS_277", "EC2.18", "EC2.19"),
+    settled=(
+        Settled(controls=("CKV_AWS_260",), how="Port 80 is open to the world on the load balancer only, where HTTP redirects to HTTPS."),
+        Settled(
+            controls=("CKV_AWS_277",),
+            how="Stricter: every port open to the world fails but the edge's, where Checkov refuses only a rule open on all ports.",
+        ),
+        Settled(
+            controls=("EC2.18", "EC2.19"),
+            how="In v1.0 a public task's group may also admit the app port (tierup:app.port, 8080 by default, on EC2.19's high-risk list) "
+            "from anywhere: the MVP has no load balancer.",
+        ),
+    ),
 )
 
 

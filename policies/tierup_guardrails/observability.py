@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from tierup_guardrails.base import Props, RailsSource, Spec, number, resource_policy
+from tierup_guardrails.base import Props, RailsSource, Settled, Spec, number, resource_policy
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.tags import REQUIRED_TAG_KEYS
 
@@ -55,10 +55,11 @@ TAGGABLE_TYPES = (
 
 LOG_RETENTION = Spec(
     name="cloudwatch-log-retention-bounded",
-    description="Every log group expires its events (7 to 90 days by release), so logs never grow into a bill.",
+    description="Every log group expires its events (by default after 7, 30 or 90 days by release), so logs never grow into a bill.",
     severity=Severity.LOW,
     remediation="Set retentionInDays on the log group.",
     references=("W1", "CKV_AWS_66"),
+    settled=(Settled(controls=("CKV_AWS_66",), how="Stricter: a retention of 0, which CloudWatch reads as never expire, fails like an unset one."),),
 )
 TAGS = Spec(
     name="tags-required",

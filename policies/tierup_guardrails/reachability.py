@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import RailsSource, Spec, stack_policy
+from tierup_guardrails.base import RailsSource, Settled, Spec, stack_policy
 from tierup_guardrails.literal_inputs import Network
 from tierup_guardrails.network_endpoints import CACHE, DATA_KINDS, DATABASE, PROXY, REPLICA, TASKS, Endpoint
 from tierup_guardrails.network_groups import port_range
@@ -44,6 +44,12 @@ FORBIDDEN = Spec(
     severity=Severity.CRITICAL,
     remediation="Remove the rule named in the message; data stores admit only the app's security group (or the proxy's, for databases).",
     references=("reachability", "N6", "N7", "AwsSolutions-RDS8"),
+    settled=(
+        Settled(
+            controls=("AwsSolutions-RDS8",),
+            how="Stricter: data stores admit no address at all, only the app's (or the proxy's) group, where cdk-nag refuses 0.0.0.0/0 alone.",
+        ),
+    ),
 )
 
 

@@ -43,6 +43,13 @@ def test_descriptions_and_remediations_are_sentences_with_references() -> None:
         assert spec.references and all(reference.strip() for reference in spec.references), spec.name
 
 
+def test_settled_differences_name_the_policys_own_references_in_sentences() -> None:
+    for spec in specs():
+        for settled in spec.settled:
+            assert settled.controls and set(settled.controls) <= set(spec.references), (spec.name, settled.controls)
+            assert settled.how[0].isupper() and settled.how.endswith(".") and "|" not in settled.how, spec.name
+
+
 def test_every_policy_carries_severity_remediation_and_references_in_its_metadata() -> None:
     for policy in all_policies(lambda: rails("v1.5")):
         assert policy.severity is not None and policy.remediation_steps and policy.tags, policy.name

@@ -59,7 +59,7 @@ def test_limits_come_from_the_ladder_and_the_stack(scale_graph: ResourceGraph) -
     ]
     assert (
         check_resource(
-            "rds-backup-retention", rails("v1.0"), named(scale_graph, "data-db"), changed(named(scale_graph, "data-db").inputs, ("backupRetentionPeriod",), 1)
+            "rds-backup-retention", rails("v1.0"), named(scale_graph, "data-db"), changed(named(scale_graph, "data-db").inputs, ("backupRetentionPeriod",), 7)
         ).messages
         == []
     )

@@ -53,6 +53,12 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
     ("lb-desync-mitigation", "v1.5", "prod_graph", "compute-lb-alb", ("desyncMitigationMode",), "monitor", ["Set desyncMitigationMode to defensive or strictest."]),
     ("wafv2-known-bad-inputs", "v1.5", "prod_graph", "compute-lb-waf", ("rules", 1, "statement", "managedRuleGroupStatement", "name"), "AWSManagedRulesSQLiRuleSet",
      ["Add the AWSManagedRulesKnownBadInputsRuleSet managed rule group to the web ACL."]),
+    # CKV_AWS_192: the group must block, not count, and keep its Log4j rules as AWS sets them.
+    ("wafv2-known-bad-inputs", "v1.5", "prod_graph", "compute-lb-waf", ("rules", 1, "overrideAction"), {"count": {}},
+     ["Set overrideAction to none on the AWSManagedRulesKnownBadInputsRuleSet rule: in count mode it only records the attacks it matches."]),
+    ("wafv2-known-bad-inputs", "v1.5", "prod_graph", "compute-lb-waf", ("rules", 1, "statement", "managedRuleGroupStatement", "ruleActionOverrides"),
+     [{"name": "Log4JRCE_HEADER", "actionToUse": {"count": {}}}],
+     ["Remove the override of Log4JRCE_HEADER from AWSManagedRulesKnownBadInputsRuleSet: left as AWS sets it, it blocks Log4j exploits (CVE-2021-44228)."]),
     ("rds-no-public-access", "v1.5", "prod_graph", "data-db", ("publiclyAccessible",), True, ["Set publiclyAccessible to false."]),
     ("cloudfront-viewer-https", "v1.5", "prod_graph", "frontend-cdn", ("defaultCacheBehavior", "viewerProtocolPolicy"), "allow-all",
      ["Set viewerProtocolPolicy to redirect-to-https on the default behaviour (it is allow-all)."]),
@@ -81,11 +87,17 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
      ["Open volume scratch at /tmp to container app before it starts: Fargate creates it root-owned 0755; use a tmpfs mount "
       "(tierup:app.writablePaths) or a root init container that chmods it."]),
     ("rds-log-exports", "v1.5", "prod_graph", "data-db", ("enabledCloudwatchLogsExports",), ["upgrade"], ['Add "postgresql" to enabledCloudwatchLogsExports.']),
+    # RDS.9 asks a PostgreSQL instance for both log types.
+    ("rds-log-exports", "v1.5", "prod_graph", "data-db", ("enabledCloudwatchLogsExports",), ["postgresql"], ['Add "upgrade" to enabledCloudwatchLogsExports.']),
     ("rds-auto-minor-version-upgrade", "v1.5", "prod_graph", "data-db", ("autoMinorVersionUpgrade",), False, ["Set autoMinorVersionUpgrade to true."]),
     ("rds-multi-az", "v1.5", "prod_graph", "data-db", ("multiAz",), False, ["Set multiAz to true on the database from release v1.5."]),
     ("rds-backup-retention", "v1.5", "prod_graph", "data-db", ("backupRetentionPeriod",), 3, ["Keep backups at least 7 day(s) (backupRetentionPeriod is 3)."]),
-    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), DELETE, ["Keep backups at least 1 day(s) (backupRetentionPeriod is unset)."]),
+    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), DELETE, ["Keep backups at least 7 day(s) (backupRetentionPeriod is unset)."]),
+    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), 0, ["Keep backups at least 7 day(s) (backupRetentionPeriod is 0)."]),
+    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), 1, ["Keep backups at least 7 day(s) (backupRetentionPeriod is 1)."]),
     ("rds-backup-retention", "v1.5", "prod_graph", "data-db", ("backupRetentionPeriod",), 36, ["Keep backups at most 35 days, RDS's maximum (backupRetentionPeriod is 36)."]),
+    ("rds-backup-retention", "v2.0", "scale_graph", "data-replica", ("backupRetentionPeriod",), 36,
+     ["Keep backups at most 35 days, RDS's maximum (backupRetentionPeriod is 36)."]),
     ("rds-deletion-protection", "v1.5", "prod_graph", "data-db", ("deletionProtection",), False, ["Set deletionProtection to true."]),
     ("rds-instance-class-allowed", "v1.5", "prod_graph", "data-db", ("instanceClass",), "db.r7g.large",
      ["Use one of db.t4g.micro, db.t4g.small, db.t4g.medium in release v1.5, not db.r7g.large."]),
@@ -93,8 +105,15 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
     ("rds-proxy-require-tls", "v2.0", "scale_graph", "data-proxy-proxy", ("auths", 0, "authScheme"), "NONE",
      ["Authenticate the proxy with a Secrets Manager secret (authScheme SECRETS and a secretArn)."]),
     ("elasticache-encryption", "v2.0", "scale_graph", "cache-group", ("transitEncryptionEnabled",), False, ["Set transitEncryptionEnabled to true."]),
+    ("elasticache-encryption", "v2.0", "scale_graph", "cache-group", ("transitEncryptionMode",), "preferred",
+     ["Set transitEncryptionMode to required: preferred still accepts unencrypted connections."]),
     ("elasticache-auth", "v2.0", "scale_graph", "cache-group", ("authToken",), DELETE, ["Set authToken (generated, kept in Secrets Manager) or userGroupIds."]),
+    # ElastiCache takes AUTH and RBAC only over TLS: either without in-transit encryption fails.
     ("elasticache-auth", "v2.0", "scale_graph", "cache-group", (), {"authToken": DELETE, "userGroupIds": ["app-users"], "transitEncryptionEnabled": False},
+     ["Set transitEncryptionEnabled to true: clients authenticate only over TLS."]),
+    ("elasticache-auth", "v2.0", "scale_graph", "cache-group", (), {"authToken": DELETE, "userGroupIds": ["app-users"], "transitEncryptionEnabled": DELETE},
+     ["Set transitEncryptionEnabled to true: clients authenticate only over TLS."]),
+    ("elasticache-auth", "v2.0", "scale_graph", "cache-group", ("transitEncryptionEnabled",), False,
      ["Set transitEncryptionEnabled to true: clients authenticate only over TLS."]),
     ("elasticache-failover", "v2.0", "scale_graph", "cache-group", ("automaticFailoverEnabled",), False, ["Set automaticFailoverEnabled to true."]),
     ("iam-no-wildcard-actions", "v1.5", "prod_graph", "compute-execution-policy", ("policy", JSON, "Statement", 0, "Action"), ["logs:*"],
@@ -105,10 +124,34 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
      {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}, ["Limit iam:PassRole to named role ARNs instead of *."]),
     ("iam-role-trusts-named-principals", "v1.5", "prod_graph", "compute-task-role", ("assumeRolePolicy", JSON, "Statement", 0, "Principal"), "*",
      ["Name the principals that may assume the role instead of *."]),
+    # CKV_AWS_61: a whole account, by id or root ARN, is not a named principal.
+    ("iam-role-trusts-named-principals", "v1.5", "prod_graph", "compute-task-role", ("assumeRolePolicy", JSON, "Statement", 0, "Principal"),
+     {"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]},
+     ["Name the roles that may assume the role instead of the whole account 123456789012.",
+      "Name the roles that may assume the role instead of the whole account arn:aws:iam::210987654321:root."]),
     ("cloudwatch-log-retention-bounded", "v1.5", "prod_graph", "compute-logs", ("retentionInDays",), DELETE,
      ["Set retentionInDays on the log group; 0 or unset keeps logs forever."]),
     ("tags-required", "v1.5", "prod_graph", "data-db", ("tags",), DELETE, ["Add the tags Project, Stack, Release, Tier, ManagedBy."]),
     ("tags-required", "v1.5", "prod_graph", "data-db", ("tags", "Release"), "v1.0", ["Set the Release tag to v1.5, the stack's release (it is v1.0)."]),
+]  # fmt: skip
+
+
+# Values at the edge of what a policy allows, where a referenced control draws its line elsewhere
+# (the policies' settled differences): each single change from the baseline still passes.
+# (policy, release, graph, resource, path, new value)
+ALLOWED: list[tuple[str, str, str, str, tuple[Any, ...], Any]] = [
+    ("rds-backup-retention", "v1.5", "prod_graph", "data-db", ("backupRetentionPeriod",), 35),
+    ("rds-backup-retention", "v1.0", "dev_graph", "data-db", ("backupRetentionPeriod",), 7),
+    ("rds-backup-retention", "v2.0", "scale_graph", "data-replica", ("backupRetentionPeriod",), 0),
+    ("rds-log-exports", "v2.0", "scale_graph", "data-replica", ("enabledCloudwatchLogsExports",), []),
+    ("elasticache-auth", "v2.0", "scale_graph", "cache-group", (), {"authToken": DELETE, "userGroupIds": ["app-users"]}),
+    ("elasticache-encryption", "v2.0", "scale_graph", "cache-group", ("transitEncryptionMode",), "required"),
+    ("wafv2-known-bad-inputs", "v1.5", "prod_graph", "compute-lb-waf", ("rules", 1, "statement", "managedRuleGroupStatement", "ruleActionOverrides"),
+     [{"name": "PROPFIND_METHOD", "actionToUse": {"count": {}}}]),
+    ("iam-no-passrole-on-all-roles", "v1.5", "prod_graph", "compute-execution-policy", ("policy", JSON, "Statement", 0),
+     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/app"}),
+    ("iam-role-trusts-named-principals", "v1.5", "prod_graph", "compute-task-role", ("assumeRolePolicy", JSON, "Statement", 0, "Principal"),
+     {"AWS": "arn:aws:iam::123456789012:role/deployer"}),
 ]  # fmt: skip
 
 
@@ -142,6 +185,13 @@ def test_one_change_fails_with_the_exact_message(case: tuple[Any, ...], request:
     graph = request.getfixturevalue(graph_name)
     outcome = check_resource(name, rails(release), named(graph, resource), _props(graph, resource, path, new))
     assert outcome.messages == expected
+
+
+@pytest.mark.parametrize("case", ALLOWED, ids=[_id(c) for c in ALLOWED])
+def test_one_change_within_the_policy_still_passes(case: tuple[Any, ...], request: pytest.FixtureRequest) -> None:
+    name, release, graph_name, resource, path, new = case
+    graph = request.getfixturevalue(graph_name)
+    assert check_resource(name, rails(release), named(graph, resource), _props(graph, resource, path, new)).messages == []
 
 
 @pytest.mark.parametrize(

@@ -57,8 +57,9 @@ _AUTH_V1_0 = AuthSettings(
 )
 
 _V1_0 = ReleaseProfile(
-    # Burstable Graviton while small; backups of at least a day (CKV_AWS_133 wants more than one).
-    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small"), min_backup_days=1),
+    # Burstable Graviton while small; a week of backups, Security Hub RDS.11's minimum (backup
+    # storage up to the database's size is free, and Trivy's AVD-AWS-0077 refuses a single day).
+    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small"), min_backup_days=7),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         az_count=2,
