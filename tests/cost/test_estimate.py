@@ -182,3 +182,30 @@ def test_infracost_summary_counts_each_stack(dev_graph: ResourceGraph, prod_grap
     dev, prod = estimate_graph(dev_graph), estimate_graph(prod_graph)
     single = [infracost_json([e])["summary"]["totalDetectedResources"] for e in (dev, prod)]
     assert infracost_json([dev, prod])["summary"]["totalDetectedResources"] == sum(single)  # type: ignore[index]
+
+
+def test_alerting_is_priced_per_alarm_metric_after_the_free_tier(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    def alerting(graph: ResourceGraph) -> list[tuple[str, float, float]]:
+        return [(line.item, line.quantity, line.monthly) for line in estimate_graph(graph).lines if line.tier == "observability" and line.status == PRICED]
+
+    assert alerting(dev_graph) == [
+        ("customer managed key", 1, 1.0),
+        ("email deliveries (usage: 50, first 1,000 free)", 0, 0.0),
+        ("4 alarms reading 4 metrics (first 10 free)", 0, 0.0),
+    ]
+    # Metric math is billed per metric it reads: 3 for the 5xx rate, 3 per NAT gateway for drops.
+    assert alerting(prod_graph)[-1] == ("13 alarms reading 18 metrics (first 10 free)", 8, 0.8)
+    assert alerting(scale_graph)[-1] == ("17 alarms reading 30 metrics (first 10 free)", 20, 2.0)
+    dashboard, deliveries = (next(line for line in estimate_graph(prod_graph).lines if line.resource == name) for name in ("alerts-dashboard", "alerts-topic"))
+    assert (dashboard.item, dashboard.monthly) == ("dashboard (first 3 free)", 0.0)
+    assert (deliveries.item, deliveries.quantity, deliveries.price.key if deliveries.price else None) == (
+        "email deliveries (usage: 200, first 1,000 free)", 0, "sns.email_100k"
+    )  # fmt: skip
+
+
+def test_cloudwatch_s_free_tier_covers_ten_metrics_and_five_gb_of_logs(prod_graph: ResourceGraph) -> None:
+    lines = {line.item: line for line in estimate_graph(prod_graph).lines}
+    assert lines["Container Insights (usage: 10 metrics, first 10 free)"].monthly == 0.0
+    ingest = lines["CloudWatch Logs ingestion (usage: 4 GB, first 5 GB of ingestion and storage free)"]
+    storage = lines["CloudWatch Logs storage (usage: 4 GB)"]
+    assert (ingest.quantity, storage.quantity, storage.monthly) == (0, 3, 0.09)
