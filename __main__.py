@@ -19,6 +19,7 @@ from components.data_tier import DataTier, DataTierArgs
 from components.email_tier import EmailTier, EmailTierArgs
 from components.frontend_tier import FrontendTier, FrontendTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
+from components.observability_tier import ObservabilityTier, ObservabilityTierArgs, Watched
 from components.stack_budget import StackBudget, StackBudgetArgs
 from components.storage_tier import StorageTier, StorageTierArgs
 from tierup.stack_config import load_stack_settings
@@ -91,7 +92,32 @@ compute_tier = ComputeTier(
     ),
 )
 
-budget = StackBudget("budget", StackBudgetArgs(shape=settings.budget, tags=tags))
+# The alarms watch what the tiers built, by the ids and names their outputs carry.
+alerts = ObservabilityTier(
+    "alerts",
+    ObservabilityTierArgs(
+        shape=settings.alerts,
+        alarms=settings.limits.alarms,
+        watched=Watched(
+            cluster_name=compute_tier.cluster_name,
+            service_name=compute_tier.service_name,
+            database_identifier=database.db_identifier,
+            replica_identifier=database.replica_identifier,
+            proxy_name=database.proxy_name,
+            load_balancer_suffix=compute_tier.load_balancer_suffix,
+            target_group_suffix=compute_tier.target_group_suffix,
+            web_acl_name=compute_tier.web_acl_name,
+            nat_gateway_ids=network.nat_gateway_ids,
+            cache_node_ids=app_cache.node_ids,
+            spot=settings.compute.spot_weight > 0,
+        ),
+        region=settings.region,
+        account_id=account_id,
+        tags=tags,
+    ),
+)
+
+budget = StackBudget("budget", StackBudgetArgs(shape=settings.budget, alert_topic_arn=alerts.topic_arn, tags=tags))
 
 pulumi.export("release", settings.release.value)
 pulumi.export("vpcId", network.vpc_id)
@@ -118,3 +144,6 @@ pulumi.export("userPoolClientId", auth.client_id)
 pulumi.export("signInDomain", auth.sign_in_domain)
 pulumi.export("emailDkimRecords", email.dkim_records if email else [])
 pulumi.export("budgetName", budget.budget_name)
+pulumi.export("alertTopicArn", alerts.topic_arn)
+pulumi.export("alarmNames", alerts.alarm_names)
+pulumi.export("dashboardName", alerts.dashboard_name)

@@ -45,3 +45,16 @@ def ses_identity_arn(region: str, account: str, identity: str) -> str:
 
 def ses_configuration_set_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:ses:{region}:{account}:configuration-set/{name}"
+
+
+def topic_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:sns:{region}:{account}:{name}"
+
+
+def event_rule_arn(region: str, account: str, name: str) -> str:
+    """A rule of the default event bus."""
+    return f"arn:aws:events:{region}:{account}:rule/{name}"
+
+
+def cluster_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:ecs:{region}:{account}:cluster/{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,8 @@ class CacheTier(pulumi.ComponentResource):
     app_restart_triggers: dict[str, pulumi.Input[str]]
     """Values that change when an endpoint the app reads at start changes (the task restarts)."""
     """Secrets the app reads through the task's `secrets`: the AUTH token's ARN."""
+    node_ids: list[pulumi.Output[str]]
+    """The cache nodes' CacheClusterId (the metrics' dimension); empty in postgres mode."""
 
     def __init__(self, name: str, args: CacheTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:CacheTier", name, None, opts)
@@ -70,6 +73,7 @@ class CacheTier(pulumi.ComponentResource):
             environment: dict[str, pulumi.Input[str]] = {"CACHE_BACKEND": "postgres", "CACHE_TABLE": CACHE_TABLE, "CACHE_MIGRATION": CACHE_MIGRATION}
             secret_arns: dict[str, pulumi.Input[str]] = {}
             restart_triggers: dict[str, pulumi.Input[str]] = {}
+            nodes: list[pulumi.Output[str]] = []
         else:
             group, token = self._create_replication_group()
             environment = {"CACHE_BACKEND": args.shape.engine.value, "REDIS_PORT": str(REDIS_PORT), "REDIS_TLS": "true"}
@@ -85,10 +89,12 @@ class CacheTier(pulumi.ComponentResource):
             )
             secret_arns = {"REDIS_AUTH_TOKEN": token.partial_arn, "REDIS_HOST": host.arn}
             restart_triggers = {"REDIS_HOST": host.version}
+            nodes = [group.replication_group_id.apply(functools.partial(node_id, number=n)) for n in range(1, args.shape.nodes + 1)]
         self.app_environment = environment
         self.app_secret_arns = secret_arns
         self.app_restart_triggers = restart_triggers
-        self.register_outputs({"app_environment": self.app_environment, "app_secret_arns": self.app_secret_arns})
+        self.node_ids = nodes
+        self.register_outputs({"app_environment": self.app_environment, "app_secret_arns": self.app_secret_arns, "node_ids": self.node_ids})
 
     def _tags(self, role: str) -> dict[str, str]:
         return self._args.tags.for_resource(TIER, role)
@@ -147,3 +153,9 @@ class CacheTier(pulumi.ComponentResource):
             opts=self._child,
         )
         return group, token
+
+
+def node_id(group_id: str, number: int) -> str:
+    """A node of a replication group without cluster mode: ElastiCache names them <group id>-001,
+    -002, ... (pure)."""
+    return f"{group_id}-{number:03d}"

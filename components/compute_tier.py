@@ -73,6 +73,10 @@ class ComputeTier(pulumi.ComponentResource):
     log_group_name: pulumi.Output[str]
     app_url: pulumi.Output[str | None]
     endpoint_hint: pulumi.Output[str]
+    load_balancer_suffix: pulumi.Output[str] | None
+    """The ALB's metric dimension; None on public IPs."""
+    target_group_suffix: pulumi.Output[str] | None
+    web_acl_name: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: ComputeTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:ComputeTier", name, None, opts)
@@ -110,6 +114,9 @@ class ComputeTier(pulumi.ComponentResource):
         self.log_group_name = log_group.name
         self.app_url = load_balancer.url if load_balancer else pulumi.Output.from_input(None)
         self.endpoint_hint = self._endpoint_hint(load_balancer)
+        self.load_balancer_suffix = load_balancer.arn_suffix if load_balancer else None
+        self.target_group_suffix = load_balancer.target_group_suffix if load_balancer else None
+        self.web_acl_name = load_balancer.web_acl_name if load_balancer else None
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -117,6 +124,9 @@ class ComputeTier(pulumi.ComponentResource):
                 "log_group_name": self.log_group_name,
                 "app_url": self.app_url,
                 "endpoint_hint": self.endpoint_hint,
+                "load_balancer_suffix": self.load_balancer_suffix,
+                "target_group_suffix": self.target_group_suffix,
+                "web_acl_name": self.web_acl_name,
             }
         )
 

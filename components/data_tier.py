@@ -72,6 +72,10 @@ class DataTier(pulumi.ComponentResource):
     master_secret_arn: pulumi.Output[str]
     app_host: pulumi.Output[str]
     replica_address: pulumi.Output[str | None]
+    db_identifier: pulumi.Output[str]
+    """The primary's DBInstanceIdentifier, its metrics' dimension."""
+    replica_identifier: pulumi.Output[str] | None
+    proxy_name: pulumi.Output[str] | None
     app_environment: dict[str, pulumi.Input[str]]
     """Where the app connects: through the proxy when there is one; the replica for reads."""
     app_secret_arns: dict[str, pulumi.Input[str]]
@@ -108,6 +112,9 @@ class DataTier(pulumi.ComponentResource):
         self.master_secret_arn = credential.secret.arn
         self.app_host = proxy.endpoint if proxy else primary.address
         self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
+        self.db_identifier = primary.identifier
+        self.replica_identifier = replica.identifier if replica else None
+        self.proxy_name = proxy.name if proxy else None
         # DB_LOGIN_VERSION and DB_HOST_VIA change the task definition when the password or the
         # way in changes, so ECS replaces the tasks: they read secrets and parameters only when
         # they start (ECS Developer Guide, "Pass Secrets Manager secrets to Amazon ECS
@@ -131,6 +138,9 @@ class DataTier(pulumi.ComponentResource):
                 "master_secret_arn": self.master_secret_arn,
                 "app_host": self.app_host,
                 "replica_address": self.replica_address,
+                "db_identifier": self.db_identifier,
+                "replica_identifier": self.replica_identifier,
+                "proxy_name": self.proxy_name,
                 "app_environment": self.app_environment,
                 "app_secret_arns": self.app_secret_arns,
             }

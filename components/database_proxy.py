@@ -46,6 +46,8 @@ class DatabaseProxy(pulumi.ComponentResource):
     and the primary as its target. The database's group gets an ingress rule from the proxy."""
 
     endpoint: pulumi.Output[str]
+    name: pulumi.Output[str]
+    """The ProxyName dimension of its metrics."""
 
     def __init__(self, name: str, args: DatabaseProxyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:DatabaseProxy", name, None, opts)
@@ -113,4 +115,5 @@ class DatabaseProxy(pulumi.ComponentResource):
             opts=child,
         )
         self.endpoint = proxy.endpoint
-        self.register_outputs({"endpoint": self.endpoint})
+        self.name = proxy.name
+        self.register_outputs({"endpoint": self.endpoint, "name": self.name})

@@ -60,6 +60,12 @@ class LoadBalancer(pulumi.ComponentResource):
     security_group_id: pulumi.Output[str]
     target_group_arn: pulumi.Output[str]
     url: pulumi.Output[str]
+    arn_suffix: pulumi.Output[str]
+    """app/<name>/<id>: the LoadBalancer dimension of the ALB's CloudWatch metrics."""
+    target_group_suffix: pulumi.Output[str]
+    """targetgroup/<name>/<id>: the TargetGroup dimension."""
+    web_acl_name: pulumi.Output[str] | None
+    """The WebACL dimension of WAF's metrics; None without WAF."""
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:LoadBalancer", name, None, opts)
@@ -94,8 +100,7 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         self.listeners = self._create_listeners(alb, target_group)
-        if args.waf:
-            self._create_waf(alb)
+        acl = self._create_waf(alb) if args.waf else None
 
         self.arn = alb.arn
         self.dns_name = alb.dns_name
@@ -103,7 +108,20 @@ class LoadBalancer(pulumi.ComponentResource):
         self.target_group_arn = target_group.arn
         scheme = "https" if args.certificate_arn else "http"
         self.url = alb.dns_name.apply(lambda dns: f"{scheme}://{dns}")
-        self.register_outputs({"arn": self.arn, "dns_name": self.dns_name, "target_group_arn": self.target_group_arn, "url": self.url})
+        self.arn_suffix = alb.arn_suffix
+        self.target_group_suffix = target_group.arn_suffix
+        self.web_acl_name = acl.name if acl else None
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dns_name": self.dns_name,
+                "target_group_arn": self.target_group_arn,
+                "url": self.url,
+                "arn_suffix": self.arn_suffix,
+                "target_group_suffix": self.target_group_suffix,
+                "web_acl_name": self.web_acl_name,
+            }
+        )
 
     def _tags(self, role: str) -> dict[str, str]:
         return self._args.tags.for_resource(TIER, role)
@@ -175,7 +193,7 @@ class LoadBalancer(pulumi.ComponentResource):
             )
         return listeners
 
-    def _create_waf(self, alb: aws.lb.LoadBalancer) -> None:
+    def _create_waf(self, alb: aws.lb.LoadBalancer) -> aws.wafv2.WebAcl:
         rules: list[aws.wafv2.WebAclRuleArgsDict] = [
             {
                 "name": group,
@@ -205,6 +223,7 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=self._child,
         )
         aws.wafv2.WebAclAssociation(child_name(self._name, "waf-association"), resource_arn=alb.arn, web_acl_arn=acl.arn, opts=self._child)
+        return acl
 
     def _managed_rule_group(self, group: str) -> aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict:
         statement: aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict = {"name": group, "vendor_name": "AWS"}

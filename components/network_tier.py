@@ -50,7 +50,8 @@ class NetworkTier(pulumi.ComponentResource):
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
     isolated_subnet_ids: pulumi.Output[list[str]]
-    nat_gateway_ids: pulumi.Output[list[str]]
+    nat_gateway_ids: list[pulumi.Output[str]]
+    """One per gateway: each is the NatGatewayId dimension of its metrics."""
     app_security_group_id: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str | None]
 
@@ -92,7 +93,7 @@ class NetworkTier(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.PUBLIC]])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.PRIVATE]])
         self.isolated_subnet_ids = pulumi.Output.all(*[s.id for s in subnets[SubnetRole.ISOLATED]])
-        self.nat_gateway_ids = pulumi.Output.all(*[nat.id for nat in nat_gateways])
+        self.nat_gateway_ids = [nat.id for nat in nat_gateways]
         self.app_security_group_id = app_sg.id
         self.flow_log_group_name = flow_log_group.name if flow_log_group else pulumi.Output.from_input(None)
         self.register_outputs(

@@ -17,10 +17,12 @@ COST_ALLOCATION_TAGS = ("Project", "Stack", "Release", "Tier")
 
 @dataclass(frozen=True, kw_only=True)
 class StackBudgetArgs:
-    """The monthly limit and who hears about it."""
+    """The monthly limit and where its notifications go."""
 
     shape: BudgetSettings
-    """The budget's settings: the monthly limit, who hears, tag activation."""
+    """The budget's settings: the monthly limit and tag activation."""
+    alert_topic_arn: pulumi.Input[str]
+    """The stack's alert topic: the budget notifies the addresses the alarms notify."""
     tags: StackTags
     """The stack's shared tags; the budget filters on its Stack tag."""
 
@@ -31,8 +33,8 @@ class StackBudgetArgs:
 
 class StackBudget(pulumi.ComponentResource):
     """A monthly COST budget filtered to the stack's `Stack` cost allocation tag, with a
-    forecasted-80% and an actual-100% email notification, and (when asked) the activation of
-    the Project, Stack, Release and Tier cost allocation tags."""
+    forecasted-80% and an actual-100% notification to the stack's alert topic, and (when asked)
+    the activation of the Project, Stack, Release and Tier cost allocation tags."""
 
     budget_name: pulumi.Output[str]
 
@@ -45,10 +47,11 @@ class StackBudget(pulumi.ComponentResource):
                 "comparison_operator": "GREATER_THAN",
                 "threshold": threshold,
                 "threshold_type": "PERCENTAGE",
-                "subscriber_email_addresses": list(args.shape.alert_emails),
+                # One address list for alarms and budget alike (tierup:alerts.emails), on the
+                # topic whose policy lets budgets.amazonaws.com publish.
+                "subscriber_sns_topic_arns": [args.alert_topic_arn],
             }
             for kind, threshold in (("FORECASTED", 80), ("ACTUAL", 100))
-            if args.shape.alert_emails
         ]
         budget = aws.budgets.Budget(
             child_name(name, "monthly"),

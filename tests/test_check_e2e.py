@@ -119,7 +119,7 @@ def test_markdown_is_a_pr_comment(project_dir: Path) -> None:
     result = tierup(project_dir, "check", "prod", "--format", "markdown")
     lines = result.stdout.splitlines()
     assert lines[0] == "## tierup check"
-    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 89 resources"
+    assert lines[2] == "### :white_check_mark: `prod` · release v1.5 · 107 resources"
     assert (
         "| advisory | `lb-listener-http-redirects-to-https` | `compute-lb-http` | Redirect HTTP to HTTPS instead of serving it (set tierup:app.certificateArn). |"
         in lines
@@ -164,8 +164,8 @@ def test_a_stack_over_its_budget_fails_check_and_cost(tmp_path: Path) -> None:
     result = tierup(project, "check")
     assert result.returncode == 1
     assert result.stdout.splitlines()[-2:] == [
-        "  cost: $122.24/month · budget $100.00 (OVER BUDGET, headroom -$22.24)",
-        "        goal $90.00 ($32.24 above the goal) · ceiling at full scale $151.08",
+        "  cost: $116.68/month · budget $100.00 (OVER BUDGET, headroom -$16.68)",
+        "        goal $90.00 ($26.68 above the goal) · ceiling at full scale $145.51",
     ]
     assert [line.split()[1] for line in mandatory_lines(result.stdout)] == ["cost-estimate-within-budget"]
     assert tierup(project, "cost", "tight").returncode == 1

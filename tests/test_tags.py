@@ -18,7 +18,7 @@ def taggable(type_token: str) -> bool:
     return "tags" in inspect.signature(getattr(importlib.import_module(module_name), class_name)._internal_init).parameters
 
 
-@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 42), ("prod_graph", 55), ("scale_graph", 71)])
+@pytest.mark.parametrize(("graph_name", "taggable_count"), [("dev_graph", 48), ("prod_graph", 70), ("scale_graph", 91)])
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_every_taggable_resource_carries_the_required_tags(graph_name: str, taggable_count: int, request: pytest.FixtureRequest) -> None:
     graph: ResourceGraph = request.getfixturevalue(graph_name)

@@ -6,6 +6,7 @@ from typing import Any
 
 from tierup.render import columns, short_type, wrap, wrap_parts
 from tierup.synth.graph import ResourceGraph
+from tierup_guardrails.thresholds import SPOT_INTERRUPTIONS
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 
@@ -30,6 +31,7 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
     """What the release (with the stack's overrides) promises: (tier, short phrase) pairs."""
     network, compute, data, cache, budget = (settings[k] for k in ("network", "compute", "data", "cache", "budget"))
     frontend, storage, auth, email = (settings[k] for k in ("frontend", "storage", "auth", "email"))
+    alerts, promised = settings["alerts"], settings["limits"]["alarms"]
     nat = {"none": "no NAT gateway", "single": "one NAT gateway", "one-per-az": "one NAT gateway per AZ"}
     if compute["ingress"] == "public-ip":
         placement = "app task on a public IP (app port only)"
@@ -64,8 +66,17 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
             "email",
             f"SES identity {email['domain']} (sandbox until AWS grants production access)" if email["domain"] else "no email identity (tierup:email.domain)",
         ),
+        ("observability", _alerts_text(alerts, promised)),
         ("stack", f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})"),
     ]
+
+
+def _alerts_text(alerts: dict[str, Any], promised: list[str]) -> str:
+    alarms = [name for name in promised if name != SPOT_INTERRUPTIONS]
+    text = f"{len(alarms)} alarms" + (" and Spot-interruption alerts" if SPOT_INTERRUPTIONS in promised else "") + " to an encrypted SNS topic"
+    text += ", a dashboard" if alerts["dashboard"] else ""
+    emails = len(alerts["emails"])
+    return text + (f", {emails} address(es) subscribed" if emails else ", nobody subscribed yet (tierup:alerts.emails)")
 
 
 def summary_lines(graph: ResourceGraph) -> list[str]:
@@ -82,10 +93,11 @@ def summary_lines(graph: ResourceGraph) -> list[str]:
 
 
 def resource_lines(graph: ResourceGraph) -> list[str]:
-    """Every resource with its tier, type, name and the options that guard it."""
+    """Every resource with its tier, type and name, and in brackets the options that guard it
+    (beside the name rather than in a column of their own, so that lines fit 100 columns)."""
     rows = []
     for resource in graph:
         flags = [flag for flag, on in (("protect", resource.options.protect), ("retain", resource.options.retain_on_delete)) if on]
         kind = "component" if not resource.custom else short_type(resource.type)
-        rows.append((graph.tier_of(resource), kind, resource.name, ",".join(flags)))
-    return columns(("tier", "type", "name", "options"), rows)
+        rows.append((graph.tier_of(resource), kind, resource.name + (f" [{','.join(flags)}]" if flags else "")))
+    return columns(("tier", "type", "name [options]"), rows)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, RailsSource, Spec, as_list, of_type, stack_policy
+from tierup_guardrails.base import Level, RailsSource, Spec, as_list, depends_on, of_type, stack_policy
 from tierup_guardrails.cost.estimator import estimate
 from tierup_guardrails.cost.model import CostError, PricedResource, load_catalogue
 from tierup_guardrails.settings.guardrails import Guardrails
@@ -20,13 +20,18 @@ WITHIN_BUDGET = Spec(
 )
 ALERTS_DELIVERED = Spec(
     name="budgets-budget-alerts-reach-someone",
-    description="The stack's budget has email subscribers and counts the stack's spend (its Stack cost allocation tag is activated); advice only.",
+    description=(
+        "The stack's budget notifies someone (an address, or an alert topic with a subscription) and counts the stack's spend "
+        "(its Stack cost allocation tag is activated); advice only."
+    ),
     severity=Severity.MEDIUM,
-    remediation="Set tierup:budget.alertEmails, and tierup:budget.activateCostTags true from the payer account a day after the first deploy.",
+    remediation="Set tierup:alerts.emails, and tierup:budget.activateCostTags true from the payer account a day after the first deploy.",
     references=("cost", "budget"),
     level=lambda _: Level.ADVISORY,
 )
 BUDGET = "aws:budgets/budget:Budget"
+TOPIC = "aws:sns/topic:Topic"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 COST_ALLOCATION_TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 
 
@@ -70,10 +75,12 @@ def _tag_filters(budget: PolicyResource) -> list[str]:
 
 def _alert_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
     activated = {str(tag.props.get("tagKey")) for tag in of_type(resources, COST_ALLOCATION_TAG) if tag.props.get("status") == "Active"}
+    subscribed = {dep.urn for s in of_type(resources, SUBSCRIPTION) for dep in depends_on(s, "topic") if dep.resource_type == TOPIC}
     for budget in of_type(resources, BUDGET):
         notifications = [n for n in as_list(budget.props.get("notifications")) if isinstance(n, Mapping)]
-        if not any(as_list(n.get("subscriberEmailAddresses")) or as_list(n.get("subscriberSnsTopicArns")) for n in notifications):
-            yield "Add tierup:budget.alertEmails: a budget without subscribers never alerts anyone.", budget.urn
+        topics = {dep.urn for dep in depends_on(budget, "notifications") if dep.resource_type == TOPIC}
+        if not any(as_list(n.get("subscriberEmailAddresses")) for n in notifications) and not topics & subscribed:
+            yield "Add tierup:alerts.emails: the budget notifies the alert topic, and no address is subscribed to it.", budget.urn
         for key in _tag_filters(budget):
             if key not in activated:
                 yield (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from tierup_guardrails import (
+    alerting,
     buckets,
     budget,
     cache,
@@ -26,7 +27,24 @@ from tierup_guardrails.base import RailsSource
 from tierup_guardrails.stack_rails import rails_from_engine
 
 PACK_NAME = "tierup-guardrails"
-AREAS = (stack_rails, network, reachability, compute, runtime, data, cache, buckets, edge, identity, iam, observability, constraints, lifecycle, budget)
+AREAS = (
+    stack_rails,
+    network,
+    reachability,
+    compute,
+    runtime,
+    data,
+    cache,
+    buckets,
+    edge,
+    identity,
+    iam,
+    observability,
+    alerting,
+    constraints,
+    lifecycle,
+    budget,
+)
 
 
 def all_policies(source: RailsSource = rails_from_engine) -> list[Policy]:

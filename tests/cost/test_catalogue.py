@@ -34,6 +34,7 @@ def test_derived_figures_say_how() -> None:
     assert sorted(derived) == [
         "cloudfront.https_10k",
         "cloudfront.out_gb",
+        "cloudwatch.dashboard_month",
         "cloudwatch.metric_month",
         "cognito.essentials.mau",
         "cognito.lite.mau",
@@ -47,6 +48,8 @@ def test_derived_figures_say_how() -> None:
 def test_a_missing_figure_is_absent_not_zero() -> None:
     sydney = load_catalogue("ap-southeast-2")
     assert sydney.get("alb.hour") is None and sydney.get("nat.hour").usd == 0.059  # type: ignore[union-attr]
+    # Sydney's CloudWatch, KMS and SNS rates were not found: alarms, the key and deliveries stay unpriced there.
+    assert [sydney.get(key) for key in ("cloudwatch.alarm_metric_month", "kms.key_month", "sns.email_100k")] == [None, None, None]
 
 
 def test_an_unknown_region_is_a_clear_error() -> None:

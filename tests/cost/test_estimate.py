@@ -71,7 +71,7 @@ def test_spot_is_priced_on_demand_with_a_note_and_the_proxy_by_vcpu(scale_graph:
 
 @pytest.mark.parametrize(
     ("graph_name", "total", "budget", "goal_met"),
-    [("dev_graph", 26.34, 45.0, True), ("prod_graph", 123.84, 150.0, False), ("scale_graph", 309.5, 350.0, False)],
+    [("dev_graph", 26.81, 45.0, True), ("prod_graph", 118.28, 150.0, True), ("scale_graph", 302.91, 350.0, False)],
 )
 def test_totals_fit_the_budgets(graph_name: str, total: float, budget: float, goal_met: bool, request: pytest.FixtureRequest) -> None:
     estimate = estimate_graph(request.getfixturevalue(graph_name))
@@ -100,7 +100,7 @@ def test_the_table_fits_100_columns_and_its_subtotals_add_up(graph_name: str, re
 
 def test_the_markdown_counts_the_lines_it_shows(dev_graph: ResourceGraph) -> None:
     assert render_cost_markdown([estimate_graph(dev_graph)]).splitlines()[6:] == [
-        "<details><summary>dev: 13 lines</summary>",
+        "<details><summary>dev: 12 lines</summary>",
         "",
         "| tier | resource | item | monthly |",
         "|---|---|---|---|",
@@ -111,12 +111,12 @@ def test_the_markdown_counts_the_lines_it_shows(dev_graph: ResourceGraph) -> Non
         "| data | `data-db` | gp3 storage (single-az) | $2.30 |",
         "| data | `data-master-password-secret` | secret | $0.40 |",
         "| email | `email-identity` | emails sent (usage: 2 × 1,000) | $0.32 |",
-        "| stack | `(stack usage)` | CloudWatch Logs ingestion (usage: 1 GB) | $0.50 |",
+        # v1.0's four alarms fit in CloudWatch's free ten; the key is the alert topic's cost.
+        "| observability | `alerts-key` | customer managed key | $1.00 |",
         "| stack | `(stack usage)` | S3 Standard storage (usage: 5 GB) | $0.12 |",
         "| stack | `(stack usage)` | Secrets Manager API calls (usage: 1 × 10,000) | $0.05 |",
         "| stack | `(stack usage)` | S3 PUT/COPY/POST/LIST (usage: 10 × 1,000) | $0.05 |",
         "| stack | `(stack usage)` | S3 GET (usage: 100 × 1,000) | $0.04 |",
-        "| stack | `(stack usage)` | CloudWatch Logs storage (usage: 1 GB) | $0.03 |",
         "",
         "</details>",
     ]
@@ -164,12 +164,12 @@ def test_infracost_json_has_the_schema_fields(prod_graph: ResourceGraph) -> None
     assert (document["version"], document["currency"], document["totalMonthlyCost"], document["timeGenerated"]) == (
         "0.2",
         "USD",
-        "123.84",
+        "118.28",
         "2026-11-22T00:00:00Z",
     )
     (project,) = document["projects"]  # type: ignore[misc]
     alb = next(r for r in project["breakdown"]["resources"] if r["name"] == "compute-lb-alb")
-    assert alb["resourceType"] == "aws:lb/loadBalancer:LoadBalancer" and alb["monthlyCost"] == "26.645"
+    assert alb["resourceType"] == "aws:lb/loadBalancer:LoadBalancer" and alb["monthlyCost"] == "24.309"
     assert alb["costComponents"][0] == {
         "name": "application load balancer", "unit": "ALB-hours", "hourlyQuantity": "1", "monthlyQuantity": "730", "price": "0.0225",
         "hourlyCost": "0.0225", "monthlyCost": "16.425", "priceNotFound": False,
@@ -182,3 +182,30 @@ def test_infracost_summary_counts_each_stack(dev_graph: ResourceGraph, prod_grap
     dev, prod = estimate_graph(dev_graph), estimate_graph(prod_graph)
     single = [infracost_json([e])["summary"]["totalDetectedResources"] for e in (dev, prod)]
     assert infracost_json([dev, prod])["summary"]["totalDetectedResources"] == sum(single)  # type: ignore[index]
+
+
+def test_alerting_is_priced_per_alarm_metric_after_the_free_tier(dev_graph: ResourceGraph, prod_graph: ResourceGraph, scale_graph: ResourceGraph) -> None:
+    def alerting(graph: ResourceGraph) -> list[tuple[str, float, float]]:
+        return [(line.item, line.quantity, line.monthly) for line in estimate_graph(graph).lines if line.tier == "observability" and line.status == PRICED]
+
+    assert alerting(dev_graph) == [
+        ("customer managed key", 1, 1.0),
+        ("email deliveries (usage: 50, first 1,000 free)", 0, 0.0),
+        ("4 alarms reading 4 metrics (first 10 free)", 0, 0.0),
+    ]
+    # Metric math is billed per metric it reads: 3 for the 5xx rate, 3 per NAT gateway for drops.
+    assert alerting(prod_graph)[-1] == ("13 alarms reading 18 metrics (first 10 free)", 8, 0.8)
+    assert alerting(scale_graph)[-1] == ("17 alarms reading 30 metrics (first 10 free)", 20, 2.0)
+    dashboard, deliveries = (next(line for line in estimate_graph(prod_graph).lines if line.resource == name) for name in ("alerts-dashboard", "alerts-topic"))
+    assert (dashboard.item, dashboard.monthly) == ("dashboard (first 3 free)", 0.0)
+    assert (deliveries.item, deliveries.quantity, deliveries.price.key if deliveries.price else None) == (
+        "email deliveries (usage: 200, first 1,000 free)", 0, "sns.email_100k"
+    )  # fmt: skip
+
+
+def test_cloudwatch_s_free_tier_covers_ten_metrics_and_five_gb_of_logs(prod_graph: ResourceGraph) -> None:
+    lines = {line.item: line for line in estimate_graph(prod_graph).lines}
+    assert lines["Container Insights (usage: 10 metrics, first 10 free)"].monthly == 0.0
+    ingest = lines["CloudWatch Logs ingestion (usage: 4 GB, first 5 GB of ingestion and storage free)"]
+    storage = lines["CloudWatch Logs storage (usage: 4 GB)"]
+    assert (ingest.quantity, storage.quantity, storage.monthly) == (0, 3, 0.09)

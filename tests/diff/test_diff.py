@@ -46,7 +46,7 @@ def test_v1_0_to_v1_5_adds_the_edge_and_changes_the_database_in_place(project_di
     assert (database["kind"], database["severity"]) == ("changed", "WARN")
     assert {"path": "multiAz", "old": False, "new": True} in database["properties"]
     assert names(diff, "deleted") == set() and not [c for c in diff["changes"] if c["severity"] == "DANGER"]
-    assert (diff["cost"], diff["policiesPassed"]) == ({"old": 26.34, "new": 123.84, "delta": 97.5}, True)
+    assert (diff["cost"], diff["policiesPassed"]) == ({"old": 26.81, "new": 118.28, "delta": 91.47}, True)
     assert any("create-db-snapshot --db-instance-identifier tierup-dev-db" in step for step in diff["checklist"]["before"])
 
 
@@ -57,13 +57,13 @@ def test_v1_5_to_v2_0_adds_replica_proxy_cache_and_a_second_nat(project_dir: Pat
     assert names(diff, "deleted") == set()
     (database,) = [c for c in diff["changes"] if c["name"] == "data-db"]
     assert database["severity"] == "WARN" and database["reasons"][0].startswith("changing the instance class restarts the database")
-    assert diff["cost"]["delta"] == round(309.5 - 123.84, 2)
+    assert diff["cost"]["delta"] == round(302.91 - 118.28, 2)
 
 
 def test_the_table_report_collapses_retagging(project_dir: Path) -> None:
     result = tierup(project_dir, "diff", "dev", "--to-release", "v1.5")
     assert result.returncode == 0
-    assert "  changed (42), of which 33 only retagged (tags.Release and the like)" in result.stdout.splitlines()
+    assert "  changed (48), of which 39 only retagged (tags.Release and the like)" in result.stdout.splitlines()
     assert "  DANGER: 0 (no data at risk)" in result.stdout.splitlines()
 
 
@@ -99,13 +99,13 @@ def test_a_diff_without_changes_says_so_and_has_no_checklist(project_dir: Path) 
     assert text[:3] == [
         "diff dev: release v1.0 → v1.0",
         "  no changes: both sides build the same resources with the same inputs",
-        "  cost: $26.34/month, unchanged",
+        "  cost: $26.81/month, unchanged",
     ]
     assert text[3].startswith("  guardrails: PASS") and "  migration checklist:" not in text
     assert render_diff_markdown([same]).splitlines()[2:] == [
         "### :white_check_mark: `dev`: dev at v1.0 → release v1.0",
         "",
-        "No changes: both sides build the same resources with the same inputs. Cost: $26.34/month, unchanged.",
+        "No changes: both sides build the same resources with the same inputs. Cost: $26.81/month, unchanged.",
     ]
     document = json.loads(render_diff_json([same]))["diffs"][0]
     assert (document["changes"], document["checklist"]) == ([], {"before": [], "downtime": [], "after": [], "rollback": []})

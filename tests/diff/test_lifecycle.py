@@ -104,13 +104,13 @@ def test_tierup_diff_destroy_prints_the_steps_and_exits_3_for_protected_data(pro
     assert (result.returncode, result.stderr) == (3, "")
     lines = result.stdout.splitlines()
     assert lines[:4] == [
-        "destroy prod: release v1.5 · 89 resources deleted",
+        "destroy prod: release v1.5 · 107 resources deleted",
         "  protected  auth-users  aws:cognito:UserPool  (deletionProtection)",
         "  protected  data-db  aws:rds:Instance  (protect, deletionProtection)",
         "  steps:",
     ]
     dev = subprocess.run([sys.executable, "-m", "tierup.cli", "diff", "dev", "--destroy"], capture_output=True, text=True, cwd=project_dir, check=False)
-    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 69 resources deleted")
+    assert (dev.returncode, dev.stdout.splitlines()[0]) == (0, "destroy dev: release v1.0 · 77 resources deleted")
 
 
 def _with(graph: ResourceGraph, name: str, *, inputs: dict[str, object] | None = None, options: ResourceOptions | None = None) -> ResourceGraph:

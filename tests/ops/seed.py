@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.ops.conftest import stack_tags
+from tierup_guardrails.settings import PROFILES, Release
+from tierup_guardrails.thresholds import BY_ID, SPOT_INTERRUPTIONS, promised
 
 
 def database(aws: Any, stack: str, *, multi_az: bool) -> str:
@@ -99,6 +101,29 @@ def bucket(aws: Any, stack: str, name: str, *, blocked: bool = True, versioned: 
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
 
 
+def alerting(aws: Any, stack: str, release: Release, *, emails: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> str:
+    """The alert topic (KMS-encrypted, tagged) and the release's alarms on it, as the program
+    leaves them (each alarm on its first metric: the audit reads names, actions and states)."""
+    sns = aws("sns")
+    topic = sns.create_topic(Name=f"alerts-topic-{stack}", Attributes={"KmsMasterKeyId": f"alias/tierup-{stack}-alerts"}, Tags=stack_tags(stack))["TopicArn"]
+    for address in emails:
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
+    cloudwatch = aws("cloudwatch")
+    for watch_id in promised(PROFILES[release]):
+        if watch_id in skip:
+            continue
+        if watch_id == SPOT_INTERRUPTIONS:
+            aws("events").put_rule(Name=f"tierup-{stack}-{watch_id}", EventPattern='{"source": ["aws.ecs"]}', State="ENABLED")
+            continue
+        watch, metric = BY_ID[watch_id], BY_ID[watch_id].metrics[0]
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"tierup-{stack}-{watch_id}", Namespace=metric.namespace, MetricName=metric.name, Statistic="Average", Period=watch.period,
+            EvaluationPeriods=watch.evaluation_periods, Threshold=watch.alarm_threshold, ComparisonOperator=watch.comparison.value,
+            TreatMissingData=watch.missing.value, ActionsEnabled=True, AlarmActions=[topic], OKActions=[topic],
+        )  # fmt: skip
+    return topic
+
+
 def production(aws: Any, *, multi_az: bool = True, uploads_blocked: bool = True, uploads_versioned: bool = True) -> dict[str, str]:
     """A v1.5 prod stack as `pulumi up` leaves it."""
     database(aws, "prod", multi_az=multi_az)
@@ -109,4 +134,5 @@ def production(aws: Any, *, multi_az: bool = True, uploads_blocked: bool = True,
     cluster, name = service(aws, "prod", subnets, public_ip=False, maximum=6)
     balancer = load_balancer(aws, "prod", subnets, waf=True)
     budget(aws, "prod")
+    alerting(aws, "prod", Release.V1_5)
     return {"cluster": cluster, "service": name, "balancer": balancer["LoadBalancerArn"], "dns": balancer["DNSName"]}

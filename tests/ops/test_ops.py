@@ -13,6 +13,7 @@ from tests.ops import seed
 from tests.ops.conftest import run_tierup
 from tierup.ops.discovery import LiveStack
 from tierup.ops.endpoint import endpoint
+from tierup_guardrails.settings import Release
 
 
 def advise(project_dir: Path, moto_url: str) -> dict:
@@ -32,7 +33,7 @@ def test_busy_database_cpu_recommends_v2_0_with_its_cost(aws: Any, moto_url: str
     assert verdicts(document)["db-cpu-above-70"] == "TRIGGERED" and verdicts(document)["db-cpu-above-60"] == "TRIGGERED"
     (cpu,) = [r for r in document["rules"] if r["rule"] == "db-cpu-above-70"]
     assert cpu["measured"] == "mean 82.0%, above 70% in 100% of hours"
-    assert document["recommendation"] == {"release": "v2.0", "monthly": 309.5, "command": "pulumi config set -s prod tierup:release v2.0"}
+    assert document["recommendation"] == {"release": "v2.0", "monthly": 302.91, "command": "pulumi config set -s prod tierup:release v2.0"}
 
 
 def test_quiet_metrics_recommend_staying(aws: Any, moto_url: str, project_dir: Path) -> None:
@@ -40,7 +41,7 @@ def test_quiet_metrics_recommend_staying(aws: Any, moto_url: str, project_dir: P
     seed.hourly_metric(aws, "AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "tierup-prod-db"}, [12.0] * 48)
     seed.hourly_metric(aws, "AWS/RDS", "DatabaseConnections", {"DBInstanceIdentifier": "tierup-prod-db"}, [4.0] * 48)
     document = advise(project_dir, moto_url)
-    assert (verdicts(document)["db-cpu-above-70"], verdicts(document)["concurrent-users-above-50"], document["recommendation"]) == ("ok", "ok", None)
+    assert (verdicts(document)["db-cpu-above-70"], verdicts(document)["db-conns-above-50"], document["recommendation"]) == ("ok", "ok", None)
     table = run_tierup(project_dir, "advise", "prod", "--endpoint-url", moto_url).stdout
     assert "  recommendation: stay on v1.5; no rule calls for more (rules without data are not counted)" in table.splitlines()
 
@@ -63,7 +64,7 @@ def test_the_tables_fit_100_columns(aws: Any, moto_url: str, project_dir: Path) 
     assert outputs["advise prod"].splitlines()[-5:] == [
         "  recommendation: move to v2.0 (add a cache (ElastiCache arrives with v2.0), scale the database",
         "                  (larger class, read replica, proxy))",
-        "  its estimate: $309.50/month against a budget of $350.00 (now $123.84)",
+        "  its estimate: $302.91/month against a budget of $350.00 (now $118.28)",
         "  the change: `pulumi config set -s prod tierup:release v2.0` (then",
         "              `tierup diff prod --to-release v2.0`)",
     ]
@@ -177,7 +178,7 @@ def test_spend_reads_cost_explorer_beside_the_estimate(aws: Any, moto_url: str, 
     assert (result.returncode, result.stderr) == (0, "")
     rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in result.stdout.splitlines()[2:]}
     assert max(len(line) for line in result.stdout.splitlines()) <= 100
-    assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$123.84"
+    assert rows["month to date (estimated by AWS)"] == "$84.10" and rows["last month"] == "$118.37" and rows["tierup estimate"] == "$118.28"
 
 
 def test_no_credentials_is_one_line(project_dir: Path, tmp_path: Path) -> None:
@@ -214,6 +215,7 @@ def test_an_account_without_the_budget_is_drift(aws: Any, moto_url: str, project
     subnets = seed.network(aws, "prod", nat_gateways=1)
     seed.service(aws, "prod", subnets, public_ip=False, maximum=6)
     seed.load_balancer(aws, "prod", subnets, waf=True)
+    seed.alerting(aws, "prod", Release.V1_5)
     result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
     assert result.returncode == 1
     assert [line.split() for line in result.stdout.splitlines() if line.rstrip().endswith("DRIFT")] == [
@@ -234,3 +236,55 @@ def test_a_missing_cache_under_v2_0_is_drift() -> None:
 def test_an_impossible_window_is_one_line(project_dir: Path) -> None:
     result = run_tierup(project_dir, "advise", "prod", "--days", "90")
     assert (result.returncode, result.stderr) == (2, "tierup: --days: 90 is out of range; allowed: 1 to 60\n")
+
+
+def drift_of(result: Any) -> list[list[str]]:
+    return [line.split() for line in result.stdout.splitlines() if line.rstrip().endswith("DRIFT")]
+
+
+def test_a_missing_or_switched_off_alarm_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:
+    seed.database(aws, "prod", multi_az=True)
+    subnets = seed.network(aws, "prod", nat_gateways=1)
+    seed.service(aws, "prod", subnets, public_ip=False, maximum=6)
+    seed.load_balancer(aws, "prod", subnets, waf=True)
+    seed.budget(aws, "prod")
+    seed.alerting(aws, "prod", Release.V1_5, skip=("db-cpu-above-70",))
+    aws("cloudwatch").disable_alarm_actions(AlarmNames=["tierup-prod-nat-port-errors"])
+    result = run_tierup(project_dir, "audit", "prod", "--endpoint-url", moto_url)
+    assert result.returncode == 1
+    assert drift_of(result) == [["alarm", "db-cpu-above-70", "on", "missing", "DRIFT"], ["alarm", "nat-port-errors", "on", "actions", "disabled", "DRIFT"]]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+
+
+def test_an_alarm_without_data_for_more_than_a_day_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tierup.ops.audit import audit
+    from tierup.ops.aws import Aws
+    from tierup.ops.commands import target
+    from tierup.ops.discovery import discover
+    from tierup_guardrails.settings.guardrails import guardrails_for
+
+    seed.production(aws)
+    aws("cloudwatch").set_alarm_state(AlarmName="tierup-prod-latency-above-1s", StateValue="INSUFFICIENT_DATA", StateReason="no requests yet")
+    stack = target(project_dir, "prod", moto_url)
+    live = discover(Aws("us-east-1", moto_url), "tierup", "prod")
+    clients = {"waf": aws("wafv2"), "budgets": aws("budgets"), "account": aws("sts").get_caller_identity()["Account"]}
+    today = audit(live, stack.settings, guardrails_for(stack.settings), **clients)
+    assert [f.item for f in today if f.verdict == "DRIFT"] == []
+    in_two_days = audit(live, stack.settings, guardrails_for(stack.settings), **clients, now=datetime.now(UTC) + timedelta(days=2, hours=1))
+    assert [(f.item, f.expected, f.actual) for f in in_two_days if f.verdict == "DRIFT"] == [("alarm latency-above-1s", "on", "no data for 2 day(s)")]
+
+
+def test_an_unencrypted_topic_or_an_unconfirmed_address_is_drift() -> None:
+    from tierup.ops.audit import _topic
+    from tierup_guardrails.settings import load_settings
+
+    settings = load_settings({"tierup:release": "v1.5", "aws:region": "us-east-1", "tierup:alerts": {"emails": ["ops@example.com"]}})
+    pending = {"Protocol": "email", "SubscriptionArn": "PendingConfirmation", "Endpoint": "ops@example.com"}
+    live = LiveStack(project="tierup", stack="prod", region="us-east-1", topics=[{"TopicArn": "t", "Attributes": {}, "Subscriptions": [pending]}])
+    assert [(f.item, f.expected, f.actual, f.verdict) for f in _topic(live, settings)] == [
+        ("alert topic: KMS-encrypted", "yes", "no", "DRIFT"),
+        ("alert topic: confirmed email subscriptions", "1", "0", "DRIFT"),
+    ]
+    assert [(f.item, f.verdict) for f in _topic(LiveStack(project="tierup", stack="prod", region="us-east-1"), settings)] == [("alert topic", "DRIFT")]

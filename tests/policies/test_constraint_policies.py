@@ -95,10 +95,13 @@ def test_only_the_primary_database_is_protected(dev_graph: ResourceGraph, prod_g
 
 def test_a_budget_that_cannot_alert_is_reported(tmp_path: Path, dev_graph: ResourceGraph) -> None:
     assert check_stack("budgets-budget-alerts-reach-someone", rails("v1.0"), list(dev_graph)).messages == [
-        "budget-monthly: Add tierup:budget.alertEmails: a budget without subscribers never alerts anyone.",
+        "budget-monthly: Add tierup:alerts.emails: the budget notifies the alert topic, and no address is subscribed to it.",
         "budget-monthly: Activate the Stack cost allocation tag (tierup:budget.activateCostTags true, from the payer account, once AWS has seen "
         "the tag): until then the budget counts none of the stack's spend and never alerts.",
     ]
-    stack = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:budget:\n    alertEmails: [ops@example.com]\n    activateCostTags: true\n"
+    stack = (
+        "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:budget:\n    activateCostTags: true\n"
+        "  tierup:alerts:\n    emails: [ops@example.com]\n"
+    )
     heard = synthesize(make_project(tmp_path, {"heard": stack}), "heard")
     assert check_stack("budgets-budget-alerts-reach-someone", rails("v1.0"), list(heard)).messages == []

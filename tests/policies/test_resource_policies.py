@@ -132,6 +132,10 @@ CASES: list[tuple[str, str, str, str, tuple[Any, ...], Any, list[str]]] = [
     ("cloudwatch-log-retention-bounded", "v1.5", "prod_graph", "compute-logs", ("retentionInDays",), DELETE,
      ["Set retentionInDays on the log group; 0 or unset keeps logs forever."]),
     ("tags-required", "v1.5", "prod_graph", "data-db", ("tags",), DELETE, ["Add the tags Project, Stack, Release, Tier, ManagedBy."]),
+    ("kms-key-rotation-enabled", "v1.0", "dev_graph", "alerts-key", ("enableKeyRotation",), False,
+     ["Set enableKeyRotation to true on the key: KMS then rotates its material every year."]),
+    ("kms-key-rotation-enabled", "v1.5", "prod_graph", "alerts-key", ("enableKeyRotation",), DELETE,
+     ["Set enableKeyRotation to true on the key: KMS then rotates its material every year."]),
     ("tags-required", "v1.5", "prod_graph", "data-db", ("tags", "Release"), "v1.0", ["Set the Release tag to v1.5, the stack's release (it is v1.0)."]),
 ]  # fmt: skip
 

@@ -137,7 +137,7 @@ def test_the_estimate_must_fit_the_budget(prod_graph: ResourceGraph) -> None:
     assert check_stack("cost-estimate-within-budget", rails("v1.5"), list(prod_graph)).messages == []
     tight = rails("v1.5", budget={"monthlyUsd": 100, "goalUsd": 90})
     assert check_stack("cost-estimate-within-budget", tight, list(prod_graph)).messages == [
-        "(stack): Bring the estimate of $123.84/month under the budget of $100.00; the largest lines: "
+        "(stack): Bring the estimate of $118.28/month under the budget of $100.00; the largest lines: "
         "network-nat-1 NAT gateway $32.85, data-db postgres db.t4g.micro (multi-az) $23.36, compute-lb-alb application load balancer $16.43."
     ]
 

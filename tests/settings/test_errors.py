@@ -13,7 +13,7 @@ CASES = [
     (
         {"tierup:nework": {"natStrategy": "single"}},
         'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
-        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:frontend, tierup:storage, tierup:auth, tierup:email, tierup:usage, tierup:budget",
+        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:frontend, tierup:storage, tierup:auth, tierup:email, tierup:usage, tierup:budget, tierup:alerts",
     ),
     (
         {"tierup:network": {"natStrategyy": "single"}},
@@ -146,10 +146,16 @@ CASES = [
     ({"tierup:budget": {"monthlyUsd": 0}}, "tierup:budget.monthlyUsd: 0 is out of range; allowed: a number above 0 and at most 100000"),
     ({"tierup:budget": {"goalUsd": 50}}, "tierup:budget.goalUsd: 50 is above monthlyUsd 45; allowed: a number up to 45"),
     (
-        {"tierup:budget": {"alertEmails": "ops@example.com"}},
-        'tierup:budget.alertEmails: "ops@example.com" is not a list; allowed: a list of 0 to 10 items',
+        {"tierup:alerts": {"emails": "ops@example.com"}},
+        'tierup:alerts.emails: "ops@example.com" is not a list; allowed: a list of 0 to 10 items',
     ),
-    ({"tierup:budget": {"alertEmails": ["ops"]}}, 'tierup:budget.alertEmails[0]: "ops" is not allowed; allowed: an email address'),
+    ({"tierup:alerts": {"emails": ["ops"]}}, 'tierup:alerts.emails[0]: "ops" is not allowed; allowed: an email address'),
+    # The budget's own list moved: one list serves alarms and budget, and the old key says where.
+    (
+        {"tierup:budget": {"alertEmails": ["ops@example.com"]}},
+        'tierup:budget.alertEmails: ["ops@example.com"] has moved to tierup:alerts.emails (one address list now hears the alarms and the '
+        'budget alike); allowed: tierup:alerts.emails: ["ops@example.com"]',
+    ),
     (
         {"tierup:frontend": {"domain": "app.example.com"}},
         "tierup:frontend.certificateArn: missing; allowed: an ACM certificate ARN in us-east-1 covering domain app.example.com",

@@ -17,7 +17,8 @@ def test_object_overrides_from_yaml() -> None:
         compute={"cpu": 1024, "memory": 4096, "architecture": "X86_64", "ingress": "load-balancer", "minTasks": 2, "maxTasks": 4},
         data={"instanceClass": "db.t4g.small", "multiAz": True, "backupRetentionDays": 21, "maxAllocatedStorageGb": 300},
         cache={"mode": "redis", "nodes": 2},
-        budget={"monthlyUsd": 60, "goalUsd": 40.5, "alertEmails": ["ops@example.com"]},
+        budget={"monthlyUsd": 60, "goalUsd": 40.5},
+        alerts={"emails": ["ops@example.com"], "dashboard": True},
     )
     assert (s.network.nat_strategy, s.network.flow_logs, s.network.log_retention_days) == (NatStrategy.SINGLE, True, 14)
     assert s.network.cidr == "10.20.0.0/20"
@@ -25,7 +26,8 @@ def test_object_overrides_from_yaml() -> None:
     assert (s.compute.min_tasks, s.compute.max_tasks, s.compute.autoscaling) == (2, 4, True)
     assert (s.data.instance_class, s.data.multi_az, s.data.backup_retention_days, s.data.max_allocated_storage_gb) == ("db.t4g.small", True, 21, 300)
     assert (s.cache.mode, s.cache.nodes) == (CacheMode.REDIS, 2)
-    assert (s.budget.monthly_usd, s.budget.goal_usd, s.budget.alert_emails) == (60.0, 40.5, ("ops@example.com",))
+    assert (s.budget.monthly_usd, s.budget.goal_usd) == (60.0, 40.5)
+    assert (s.alerts.emails, s.alerts.dashboard) == (("ops@example.com",), True)
 
 
 def test_object_overrides_as_the_cli_passes_them() -> None:

@@ -60,12 +60,12 @@ def test_synth_table_lists_summary_then_resources(project_dir: Path) -> None:
     result = tierup(project_dir, "synth", "dev")
     lines = result.stdout.splitlines()
     assert result.returncode == 0
-    assert lines[0] == "dev · release v1.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 0 NAT gateways · 69 resources"
+    assert lines[0] == "dev · release v1.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 0 NAT gateways · 77 resources"
     assert "    - no NAT gateway" in lines
     # Types as `pulumi preview` shows them, so that every line fits 100 columns.
     assert any(line.split() == ["network", "aws:ec2:Subnet", "network-public-1"] for line in lines)
-    assert "  tier      type                                            name                           options" in lines
-    assert "  data      aws:rds:Instance                                data-db" in lines
+    assert "  tier           type                                            name [options]" in lines
+    assert "  data           aws:rds:Instance                                data-db" in lines
     assert max(len(line) for line in lines) <= 100
 
 
@@ -74,8 +74,8 @@ def test_check_summarizes_every_stack(project_dir: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     headlines = [line for line in result.stdout.splitlines() if " · release " in line]
     assert headlines == [
-        "dev · release v1.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 0 NAT gateways · 69 resources",
-        "prod · release v1.5 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 1 NAT gateway · 89 resources",
+        "dev · release v1.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 0 NAT gateways · 77 resources",
+        "prod · release v1.5 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 1 NAT gateway · 107 resources",
     ]
     assert "    - one NAT gateway" in result.stdout.splitlines()
 

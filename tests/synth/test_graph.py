@@ -90,6 +90,9 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "signInDomain": "tierup-dev-123456789012",
         "emailDkimRecords": [f"dkimtoken{n}._domainkey.dev.mail.example.org CNAME dkimtoken{n}.dkim.amazonses.com" for n in (1, 2, 3)],
         "budgetName": "budget-monthly",
+        "alertTopicArn": "arn:aws:sns:us-east-1:123456789012:alerts-topic",
+        "alarmNames": [f"tierup-dev-{name}" for name in ("no-running-task", "db-cpu-above-70", "db-storage-low", "db-conns-above-50")],
+        "dashboardName": None,
         "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "
         "then `aws ecs describe-tasks` for its network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port 8080",
     }

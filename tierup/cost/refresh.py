@@ -92,6 +92,11 @@ def default_queries() -> list[PriceQuery]:
         PriceQuery("logs.ingest_gb", "AmazonCloudWatch", "GB", {}, "DataProcessing-Bytes"),
         PriceQuery("logs.storage_gb_month", "AmazonCloudWatch", "GB-month", {}, "TimedStorage-ByteHrs"),
         PriceQuery("cloudwatch.metric_month", "AmazonCloudWatch", "metric-month", {}, "CW:MetricMonitorUsage"),
+        PriceQuery("cloudwatch.alarm_metric_month", "AmazonCloudWatch", "alarm metric-month", {}, "CW:AlarmMonitorUsage"),
+        # Unverified here (no Price List access), like the Cognito usage types below.
+        PriceQuery("cloudwatch.dashboard_month", "AmazonCloudWatch", "dashboard-month", {}, "DashboardsUsageHour"),
+        PriceQuery("kms.key_month", "awskms", "key-month", {}, "KMS-Keys"),
+        PriceQuery("sns.email_100k", "AmazonSNS", "100,000 deliveries", {}, "DeliveryAttempts-SMTP"),
         PriceQuery("secretsmanager.secret_month", "AWSSecretsManager", "secret-month", {}, "AWSSecretsManager-Secrets"),
         PriceQuery("secretsmanager.api_10k", "AWSSecretsManager", "10,000 calls", {}, "AWSSecretsManager-APIRequest"),
         PriceQuery("data_transfer.out_gb", "AWSDataTransfer", "GB", {"transferType": "AWS Outbound"}, "DataTransfer-Out-Bytes", "fromRegionCode"),
@@ -118,6 +123,7 @@ _UNIT_FACTORS = {
     "1,000 requests": 1_000,
     "1,000 objects": 1_000,
     "1,000 emails": 1_000,
+    "100,000 deliveries": 100_000,
 }
 
 

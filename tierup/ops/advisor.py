@@ -1,4 +1,7 @@
-"""`tierup advise`: the seeds' rules for moving up a release, evaluated on live metrics."""
+"""`tierup advise`: the seeds' rules for moving up a release, evaluated on live metrics.
+
+The rules are the rows of tierup_guardrails.thresholds with advice: the same metrics and
+thresholds the stack's alarms watch, so an alarm and the advice never disagree on a number."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from tierup.ops.discovery import LiveStack
 from tierup.ops.metrics import Series, hourly
 from tierup_guardrails.settings.model import Release
+from tierup_guardrails.thresholds import ADVICE, Watch
 
 TRIGGERED, OK, NO_DATA = "TRIGGERED", "ok", "no data"
 # A condition "stays" true when it holds in more than half of the window's hours.
@@ -17,7 +21,7 @@ STAYS = 0.5
 
 @dataclass(frozen=True)
 class Rule:
-    """One of the seeds' triggers: a metric, its threshold, and the release it calls for."""
+    """One of the seeds' triggers: a row of the thresholds table and the release it calls for."""
 
     id: str
     description: str
@@ -25,18 +29,17 @@ class Rule:
     unit: str
     recommends: Release
     action: str
+    watch: Watch
+
+    @classmethod
+    def of(cls, watch: Watch) -> Rule:
+        advice = watch.advice
+        if advice is None:
+            raise ValueError(f"watch {watch.id} gives no advice")
+        return cls(watch.id, advice.description, watch.threshold, watch.unit, advice.recommends, advice.action, watch)
 
 
-RULES = (
-    Rule("db-cpu-above-70", "database CPU stays above 70%", 70, "%", Release.V2_0, "add a cache (ElastiCache arrives with v2.0)"),
-    Rule("db-cpu-above-60", "database CPU stays above 60%", 60, "%", Release.V2_0, "scale the database (larger class, read replica, proxy)"),
-    Rule("latency-above-1s", "response time stays above 1 s", 1.0, "s", Release.V2_0, "add a cache and scale out"),
-    Rule("concurrent-users-above-50", "more than 50 concurrent database sessions (users)", 50, "connections", Release.V2_0, "add a cache and a proxy"),
-    Rule("requests-above-1000-a-day", "more than 1,000 requests a day", 1000, "requests/day", Release.V2_0, "add a cache"),
-    Rule("paying-users", "paying users and uptime needs", 0, "", Release.V1_5, "production readiness: Multi-AZ, private tasks, WAF"),
-    Rule("tasks-at-maximum", "the service's task count sits at its maximum", 0, "tasks", Release.V2_0, "raise the ceiling with Spot capacity"),
-    Rule("cache-hit-rate-below-50", "cache hit rate stays under 50%", 50, "%", Release.V2_0, "a dedicated cache with more memory"),
-)
+RULES = tuple(Rule.of(watch) for watch in ADVICE)
 RELEASE_ORDER = (Release.V1_0, Release.V1_5, Release.V2_0)
 
 
@@ -54,15 +57,23 @@ def _stays_above(rule: Rule, series: Series, shown: Callable[[float], str]) -> V
     if not series.has_data:
         return Verdict(rule, "no data", NO_DATA)
     share = series.share_above(rule.threshold)
-    measured = f"mean {shown(series.mean())}, above {rule.threshold:g}{rule.unit if rule.unit != 's' else ' s'} in {share:.0%} of hours"
+    unit = rule.unit if rule.unit == "%" else f" {rule.unit}"
+    measured = f"mean {shown(series.mean())}, above {rule.threshold:g}{unit} in {share:.0%} of hours"
     return Verdict(rule, measured, TRIGGERED if share > STAYS else OK)
 
 
-def _database_series(live: LiveStack, cloudwatch: Any, metric: str, statistic: str, days: int) -> Series:
+def _database_series(live: LiveStack, cloudwatch: Any, rule: Rule, days: int) -> Series:
     primaries = [db for db in live.databases if not db.get("ReadReplicaSourceDBInstanceIdentifier")]
     if not primaries:
         return Series(())
-    return hourly(cloudwatch, "AWS/RDS", metric, {"DBInstanceIdentifier": primaries[0]["DBInstanceIdentifier"]}, statistic, days)
+    (metric,) = rule.watch.metrics
+    return hourly(cloudwatch, metric.namespace, metric.name, {"DBInstanceIdentifier": primaries[0]["DBInstanceIdentifier"]}, metric.stat, days)
+
+
+def _load_balancer_series(live: LiveStack, cloudwatch: Any, rule: Rule, days: int) -> Series:
+    dimension = _load_balancer_dimension(live)
+    (metric,) = rule.watch.metrics
+    return hourly(cloudwatch, metric.namespace, metric.name, dimension, metric.stat, days) if dimension else Series(())
 
 
 def _load_balancer_dimension(live: LiveStack) -> dict[str, str] | None:
@@ -73,17 +84,14 @@ def _load_balancer_dimension(live: LiveStack) -> dict[str, str] | None:
 
 
 def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdict:
-    if rule.id.startswith("db-cpu"):
-        return _stays_above(rule, _database_series(live, cloudwatch, "CPUUtilization", "Average", days), lambda v: f"{v:.1f}%")
-    if rule.id == "concurrent-users-above-50":
-        return _stays_above(rule, _database_series(live, cloudwatch, "DatabaseConnections", "Maximum", days), lambda v: f"{v:.0f}")
+    if rule.id in ("db-cpu-above-70", "db-cpu-above-60"):
+        return _stays_above(rule, _database_series(live, cloudwatch, rule, days), lambda v: f"{v:.1f}%")
+    if rule.id == "db-conns-above-50":
+        return _stays_above(rule, _database_series(live, cloudwatch, rule, days), lambda v: f"{v:.0f}")
     if rule.id == "latency-above-1s":
-        dimension = _load_balancer_dimension(live)
-        series = hourly(cloudwatch, "AWS/ApplicationELB", "TargetResponseTime", dimension, "Average", days) if dimension else Series(())
-        return _stays_above(rule, series, lambda v: f"{v:.2f} s")
+        return _stays_above(rule, _load_balancer_series(live, cloudwatch, rule, days), lambda v: f"{v:.2f} s")
     if rule.id == "requests-above-1000-a-day":
-        dimension = _load_balancer_dimension(live)
-        series = hourly(cloudwatch, "AWS/ApplicationELB", "RequestCount", dimension, "Sum", days) if dimension else Series(())
+        series = _load_balancer_series(live, cloudwatch, rule, days)
         if not series.has_data:
             return Verdict(rule, "no data", NO_DATA)
         per_day = sum(series.values) / days
@@ -93,17 +101,28 @@ def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdic
         return Verdict(rule, "no data (a business decision: move when users pay and expect uptime)", NO_DATA)
     if rule.id == "tasks-at-maximum":
         return _tasks_at_maximum(rule, live, cloudwatch, days)
-    if rule.id == "cache-hit-rate-below-50":
-        if not live.cache_groups:
-            return Verdict(rule, "no data (the cache is PostgreSQL; no hit-rate metric)", NO_DATA)
-        # CacheHitRate is published per cache node cluster, not per replication group.
-        members = live.cache_groups[0].get("MemberClusters") or []
-        series = hourly(cloudwatch, "AWS/ElastiCache", "CacheHitRate", {"CacheClusterId": members[0]}, "Average", days) if members else Series(())
-        if not series.has_data:
-            return Verdict(rule, "no data", NO_DATA)
-        share = sum(1 for v in series.values if v < rule.threshold) / len(series.values)
-        return Verdict(rule, f"mean {series.mean():.1f}%, under 50% in {share:.0%} of hours", TRIGGERED if share > STAYS else OK)
+    if rule.id == "cache-hits-below-50":
+        return _cache_hit_rate(rule, live, cloudwatch, days)
     raise ValueError(f"no evaluator for rule {rule.id}")
+
+
+def _cache_hit_rate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdict:
+    """The alarm's expression, hour by hour: 100 × hits / (hits + misses) over every node."""
+    if not live.cache_groups:
+        return Verdict(rule, "no data (the cache is PostgreSQL; no hit-rate metric)", NO_DATA)
+    # Cache metrics are published per node (member cluster), not per replication group.
+    nodes = live.cache_groups[0].get("MemberClusters") or []
+    hits_metric, misses_metric = rule.watch.metrics
+    hits = [hourly(cloudwatch, hits_metric.namespace, hits_metric.name, {"CacheClusterId": node}, hits_metric.stat, days) for node in nodes]
+    misses = [hourly(cloudwatch, misses_metric.namespace, misses_metric.name, {"CacheClusterId": node}, misses_metric.stat, days) for node in nodes]
+    looked_up = [sum(values) for values in zip(*(s.values for s in hits + misses), strict=False)]
+    found = [sum(values) for values in zip(*(s.values for s in hits), strict=False)]
+    rates = [100 * hit / total for hit, total in zip(found, looked_up, strict=False) if total]
+    if not rates:
+        return Verdict(rule, "no data", NO_DATA)
+    share = sum(1 for rate in rates if rate < rule.threshold) / len(rates)
+    mean = sum(rates) / len(rates)
+    return Verdict(rule, f"mean {mean:.1f}%, under {rule.threshold:g}% in {share:.0%} of hours", TRIGGERED if share > STAYS else OK)
 
 
 def _tasks_at_maximum(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdict:
@@ -112,7 +131,8 @@ def _tasks_at_maximum(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -
     service, cluster = live.services[0], live.clusters[0]
     maximum = max([t["MaxCapacity"] for t in live.scaling_targets] or [service.get("desiredCount", 1)])
     dimensions = {"ClusterName": cluster["clusterName"], "ServiceName": service["serviceName"]}
-    series = hourly(cloudwatch, "ECS/ContainerInsights", "RunningTaskCount", dimensions, "Maximum", days)
+    (metric,) = rule.watch.metrics
+    series = hourly(cloudwatch, metric.namespace, metric.name, dimensions, metric.stat, days)
     if not series.has_data:
         return Verdict(rule, "no data (Container Insights off?)", NO_DATA)
     share = sum(1 for v in series.values if v >= maximum) / len(series.values)

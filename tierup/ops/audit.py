@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tierup.ops.discovery import LiveStack
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.settings.model import StackSettings
+from tierup_guardrails.thresholds import SPOT_INTERRUPTIONS, alarm_name
 
 OK, DRIFT = "ok", "DRIFT"
+ON = "on"
+# An alarm with no data for this long watches nothing (a metric that stopped, or a wrong dimension).
+STALE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,46 @@ def _budget(budgets: Any, account: str, stack: str) -> list[Finding]:
     return [Finding(f"budget filtered on {wanted}", "yes", _yes(found))]
 
 
-def audit(live: LiveStack, settings: StackSettings, rails: Guardrails, *, waf: Any, budgets: Any, account: str) -> list[Finding]:
+def _alarm_state(alarm: dict[str, Any] | None, now: datetime) -> str:
+    if alarm is None:
+        return "missing"
+    if not alarm.get("ActionsEnabled", True):
+        return "actions disabled"
+    updated = alarm.get("StateUpdatedTimestamp")
+    if alarm.get("StateValue") == "INSUFFICIENT_DATA" and isinstance(updated, datetime) and now - updated > STALE:
+        return f"no data for {(now - updated).days} day(s)"
+    return ON
+
+
+def _alarms(live: LiveStack, rails: Guardrails, now: datetime) -> list[Finding]:
+    """Each promised alarm exists, has its actions on, and has not lacked data for a day."""
+    prefix = alarm_name(live.project, live.stack, "")
+    by_suffix = {str(a["AlarmName"]).removeprefix(prefix): a for a in live.alarms}
+    findings = []
+    for watch_id in rails.promised_alarms:
+        if watch_id == SPOT_INTERRUPTIONS:
+            rules = [r for r in live.event_rules if r.get("Name") == prefix + watch_id]
+            state = "missing" if not rules else (ON if rules[0].get("State") == "ENABLED" else "disabled")
+            findings.append(Finding(f"rule {watch_id}", ON, state))
+        else:
+            findings.append(Finding(f"alarm {watch_id}", ON, _alarm_state(by_suffix.get(watch_id), now)))
+    return findings
+
+
+def _topic(live: LiveStack, settings: StackSettings) -> list[Finding]:
+    """The alert topic exists, is encrypted with a KMS key, and every address has confirmed."""
+    if not live.topics:
+        return [Finding("alert topic", "yes", "no")]
+    topic = live.topics[0]
+    findings = [Finding("alert topic: KMS-encrypted", "yes", _yes(topic["Attributes"].get("KmsMasterKeyId")))]
+    if settings.alerts.emails:
+        # An email subscription delivers nothing until its address confirms it.
+        confirmed = [s for s in topic["Subscriptions"] if s.get("Protocol") == "email" and str(s.get("SubscriptionArn", "")).startswith("arn:")]
+        findings.append(Finding("alert topic: confirmed email subscriptions", str(len(settings.alerts.emails)), str(len(confirmed))))
+    return findings
+
+
+def audit(live: LiveStack, settings: StackSettings, rails: Guardrails, *, waf: Any, budgets: Any, account: str, now: datetime | None = None) -> list[Finding]:
     """Every promise of the release, checked against what AWS describes."""
     return [
         *_database(live, rails),
@@ -112,4 +156,6 @@ def audit(live: LiveStack, settings: StackSettings, rails: Guardrails, *, waf: A
         *_cache(live, rails),
         *_buckets(live, rails),
         *_budget(budgets, account, live.stack),
+        *_topic(live, settings),
+        *_alarms(live, rails, now or datetime.now(UTC)),
     ]

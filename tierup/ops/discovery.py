@@ -25,6 +25,12 @@ class LiveStack:
     scaling_targets: list[dict[str, Any]] = field(default_factory=list)
     buckets: list[dict[str, Any]] = field(default_factory=list)
     """Name, PublicAccessBlock (its four flags, empty when none) and Versioning status."""
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    """The stack's metric alarms (named <project>-<stack>-<watch>), as DescribeAlarms gives them."""
+    event_rules: list[dict[str, Any]] = field(default_factory=list)
+    """The stack's EventBridge rules (the same prefix), as ListRules gives them."""
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    """TopicArn, Attributes (GetTopicAttributes) and Subscriptions of the stack's SNS topics."""
 
     @property
     def empty(self) -> bool:
@@ -58,6 +64,27 @@ def _buckets(aws: Aws, project: str, stack: str) -> Iterable[dict[str, Any]]:
         except s3.exceptions.ClientError:
             block = {}  # NoSuchPublicAccessBlockConfiguration: nothing blocked
         yield {"Name": name, "PublicAccessBlock": block, "Versioning": s3.get_bucket_versioning(Bucket=name).get("Status", "Disabled")}
+
+
+def _topics(aws: Aws, project: str, stack: str) -> Iterable[dict[str, Any]]:
+    """The stack's SNS topics, found by their tags, with their attributes and subscriptions."""
+    sns = aws.client("sns")
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page.get("Topics", []):
+            arn = topic["TopicArn"]
+            if not _tagged(sns.list_tags_for_resource(ResourceArn=arn).get("Tags", []), project, stack):
+                continue
+            subscriptions = [s for p in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=arn) for s in p.get("Subscriptions", [])]
+            yield {"TopicArn": arn, "Attributes": sns.get_topic_attributes(TopicArn=arn).get("Attributes", {}), "Subscriptions": subscriptions}
+
+
+def _alerting(aws: Aws, live: LiveStack, project: str, stack: str) -> None:
+    prefix = f"{project}-{stack}-"
+    cloudwatch = aws.client("cloudwatch")
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm"])
+    live.alarms.extend(alarm for page in pages for alarm in page.get("MetricAlarms", []))
+    live.event_rules.extend(aws.client("events").list_rules(NamePrefix=prefix).get("Rules", []))
+    live.topics.extend(_topics(aws, project, stack))
 
 
 def discover(aws: Aws, project: str, stack: str) -> LiveStack:
@@ -94,6 +121,7 @@ def discover(aws: Aws, project: str, stack: str) -> LiveStack:
     names = {f"service/{c['clusterName']}/{s['serviceName']}" for c in live.clusters for s in live.services if s.get("clusterArn") == c["clusterArn"]}
     live.scaling_targets.extend(t for t in targets if t["ResourceId"] in names)
     live.buckets.extend(_buckets(aws, project, stack))
+    _alerting(aws, live, project, stack)
     if live.empty:
         raise OpsError(f"no resources tagged Project={project}, Stack={stack} in {aws.region}; deploy the stack first (pulumi up -s {stack})")
     return live

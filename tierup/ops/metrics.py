@@ -27,7 +27,10 @@ class Series:
 
 
 def hourly(cloudwatch: Any, namespace: str, metric: str, dimensions: dict[str, str], statistic: str, days: int, now: datetime | None = None) -> Series:
+    """`statistic` as the thresholds table writes it: Average, Sum, ... or a percentile (p95),
+    which CloudWatch returns among the extended statistics."""
     end = now or datetime.now(UTC)
+    percentile = statistic.startswith("p")
     response = cloudwatch.get_metric_statistics(
         Namespace=namespace,
         MetricName=metric,
@@ -35,7 +38,8 @@ def hourly(cloudwatch: Any, namespace: str, metric: str, dimensions: dict[str, s
         StartTime=end - timedelta(days=days),
         EndTime=end,
         Period=HOUR,
-        Statistics=[statistic],
+        **({"ExtendedStatistics": [statistic]} if percentile else {"Statistics": [statistic]}),
     )
     points = sorted(response["Datapoints"], key=lambda p: p["Timestamp"])
-    return Series(tuple(float(p[statistic]) for p in points))
+    values = [p.get("ExtendedStatistics", {}).get(statistic) if percentile else p.get(statistic) for p in points]
+    return Series(tuple(float(v) for v in values if v is not None))

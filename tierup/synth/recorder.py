@@ -31,6 +31,10 @@ _ARN_FORMATS = {
     "aws:lb/loadBalancer:LoadBalancer": "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/0123456789abcdef",
     "aws:lb/targetGroup:TargetGroup": "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/0123456789abcdef",
     "aws:lb/listener:Listener": "arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/0123456789abcdef",
+    "aws:sns/topic:Topic": "arn:aws:sns:{region}:{account}:{name}",
+    "aws:kms/key:Key": "arn:aws:kms:{region}:{account}:key/" + "1234abcd-12ab-34cd-56ef-1234567890ab",
+    "aws:cloudwatch/eventRule:EventRule": "arn:aws:events:{region}:{account}:rule/{name}",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
 }
 
 
@@ -44,7 +48,7 @@ MOCK_RANDOM_HEX = "c0ffee00"
 
 # Types whose auto-named property is not `name` (pulumi-aws's autonaming: an S3 bucket's is
 # `bucket`); the engine's Check fills it in, so it is known in a first preview too.
-AUTO_NAMED = {"aws:s3/bucket:Bucket": "bucket"}
+AUTO_NAMED = {"aws:s3/bucket:Bucket": "bucket", "aws:elasticache/replicationGroup:ReplicationGroup": "replicationGroupId"}
 
 
 class DeterministicMocks(mocks.Mocks):
@@ -92,7 +96,11 @@ class DeterministicMocks(mocks.Mocks):
 
     def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str) -> dict[str, Any]:
         if type_token == "aws:lb/loadBalancer:LoadBalancer":
-            return {"dnsName": f"{name}-1234567890.{self.region}.elb.amazonaws.com"}
+            return {"dnsName": f"{name}-1234567890.{self.region}.elb.amazonaws.com", "arnSuffix": f"app/{name}/0123456789abcdef"}
+        if type_token == "aws:lb/targetGroup:TargetGroup":
+            return {"arnSuffix": f"targetgroup/{name}/0123456789abcdef"}
+        if type_token == "aws:kms/key:Key":
+            return {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}
         if type_token == "aws:rds/instance:Instance":
             address = f"{physical}.abcdefghijkl.{self.region}.rds.amazonaws.com"
             computed: dict[str, Any] = {"identifier": physical, "address": address, "endpoint": f"{address}:5432", "port": 5432}

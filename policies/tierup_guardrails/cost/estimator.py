@@ -19,6 +19,9 @@ FREE_TYPES = frozenset(
         "aws:cognito/userPoolClient:UserPoolClient",
         "aws:cognito/userPoolDomain:UserPoolDomain",
         "aws:cloudwatch/logGroup:LogGroup",  # billed by usage, on the stack's CloudWatch Logs lines
+        # Rules on AWS services' events of the default bus, and their targets, are free (EventBridge pricing).
+        "aws:cloudwatch/eventRule:EventRule",
+        "aws:cloudwatch/eventTarget:EventTarget",
         "aws:costexplorer/costAllocationTag:CostAllocationTag",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
         "aws:ec2/flowLog:FlowLog",  # billed as log ingestion
@@ -34,6 +37,7 @@ FREE_TYPES = frozenset(
         "aws:elasticache/subnetGroup:SubnetGroup",
         "aws:iam/role:Role",
         "aws:iam/rolePolicy:RolePolicy",
+        "aws:kms/alias:Alias",
         "aws:lb/listener:Listener",
         "aws:lb/targetGroup:TargetGroup",
         "aws:rds/parameterGroup:ParameterGroup",
@@ -49,6 +53,9 @@ FREE_TYPES = frozenset(
         "aws:s3/bucketVersioning:BucketVersioning",
         "aws:secretsmanager/secretVersion:SecretVersion",
         "aws:sesv2/configurationSet:ConfigurationSet",
+        # Deliveries are billed on the topic's line.
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:sns/topicSubscription:TopicSubscription",
         # Standard-tier parameters carry no charge (AWS Systems Manager pricing, Parameter Store).
         "aws:ssm/parameter:Parameter",
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
@@ -65,6 +72,12 @@ FREE_DATA_OUT_GB = 100  # the first 100 GB out to the internet each month are fr
 FREE_CDN_OUT_GB, FREE_CDN_REQUESTS_10K = 1024, 1000
 FREE_MONTHLY_ACTIVE_USERS = 10_000  # Cognito Lite and Essentials, per account
 SPOT_NOTE = "Spot tasks priced at the on-demand rate: Spot rates float (up to 70% less)"
+# CloudWatch's always-free tier, every month (aws-prices.md §10): 10 custom metrics, 10 standard
+# alarm metrics, 5 GB of logs (ingestion and storage together) and 3 dashboards. Like CloudFront's
+# and Cognito's, it is the account's; each stack's estimate counts it as its own.
+FREE_CUSTOM_METRICS, FREE_ALARM_METRICS, FREE_LOG_GB, FREE_DASHBOARDS = 10, 10, 5, 3
+FREE_SNS_EMAILS = 1000  # email deliveries a month (SNS pricing); the first million publishes are free too
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 class _Pricing:
@@ -213,7 +226,8 @@ def _cluster(p: _Pricing, cluster: PricedResource) -> None:
     settings = {s.get("name"): s.get("value") for s in _items(cluster.props.get("settings")) if isinstance(s, Mapping)}
     if settings.get("containerInsights") in ("enabled", "enhanced"):
         metrics = p.usage.container_insights_metrics
-        p.add(cluster, f"Container Insights (usage: {metrics} metrics)", metrics, "metric-months", "cloudwatch.metric_month")
+        billable = max(0, metrics - FREE_CUSTOM_METRICS)
+        p.add(cluster, f"Container Insights (usage: {metrics} metrics, first {FREE_CUSTOM_METRICS} free)", billable, "metric-months", "cloudwatch.metric_month")
     else:
         p.free(cluster, "no Container Insights")
 
@@ -238,6 +252,32 @@ def _distribution(p: _Pricing, distribution: PricedResource) -> None:
         "10,000 requests",
         "cloudfront.https_10k",
     )
+
+
+def alarm_metrics(alarm: PricedResource) -> int:
+    """Metrics CloudWatch bills an alarm for: its one metric, or every metric its math reads."""
+    queries = [q for q in _items(alarm.props.get("metricQueries")) if isinstance(q, Mapping)]
+    return sum(1 for q in queries if q.get("metric")) if queries else 1
+
+
+def _alarm(p: _Pricing, alarm: PricedResource) -> None:
+    p.free(alarm, f"{alarm_metrics(alarm)} alarm metric(s), billed on the stack's alarm line")
+
+
+def _dashboard(p: _Pricing, dashboard: PricedResource) -> None:
+    position = p.of_type(dashboard.type).index(dashboard)
+    p.add(dashboard, f"dashboard (first {FREE_DASHBOARDS} free)", 0 if position < FREE_DASHBOARDS else 1, "dashboard-months", "cloudwatch.dashboard_month")
+
+
+def _kms_key(p: _Pricing, key: PricedResource) -> None:
+    # Its requests (data keys for what is published) stay within KMS's 20,000 free a month.
+    p.add(key, "customer managed key", 1, "key-months", "kms.key_month")
+
+
+def _topic(p: _Pricing, topic: PricedResource) -> None:
+    deliveries = p.usage.alert_deliveries
+    billable = max(0, deliveries - FREE_SNS_EMAILS) / 100_000
+    p.add(topic, f"email deliveries (usage: {deliveries:,}, first {FREE_SNS_EMAILS:,} free)", billable, "100,000 deliveries", "sns.email_100k")
 
 
 def _bucket(p: _Pricing, bucket: PricedResource) -> None:
@@ -271,14 +311,33 @@ RULES: Mapping[str, Callable[[_Pricing, PricedResource], None]] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:ecs/cluster:Cluster": _cluster,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    ALARM: _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:kms/key:Key": _kms_key,
+    "aws:sns/topic:Topic": _topic,
 }
 STACK = PricedResource(urn="", type="tierup:stack/usage", name="(stack usage)", tier="stack", props={})
+ALARMS = PricedResource(urn="", type="tierup:stack/alarms", name="(all alarms)", tier="observability", props={})
 
 
 def _stack_usage(p: _Pricing) -> None:
     usage = p.usage
-    p.add(STACK, f"CloudWatch Logs ingestion (usage: {usage.log_ingest_gb:g} GB)", usage.log_ingest_gb, "GB", "logs.ingest_gb")
-    p.add(STACK, f"CloudWatch Logs storage (usage: {usage.log_storage_gb:g} GB)", usage.log_storage_gb, "GB-months", "logs.storage_gb_month")
+    # The free 5 GB go to ingestion first, the dearer of the two.
+    ingest = max(0.0, usage.log_ingest_gb - FREE_LOG_GB)
+    storage = max(0.0, usage.log_storage_gb - max(0.0, FREE_LOG_GB - usage.log_ingest_gb))
+    free = f"first {FREE_LOG_GB} GB of ingestion and storage free"
+    p.add(STACK, f"CloudWatch Logs ingestion (usage: {usage.log_ingest_gb:g} GB, {free})", ingest, "GB", "logs.ingest_gb")
+    p.add(STACK, f"CloudWatch Logs storage (usage: {usage.log_storage_gb:g} GB)", storage, "GB-months", "logs.storage_gb_month")
+    alarms = p.of_type(ALARM)
+    if alarms:
+        metrics = sum(alarm_metrics(alarm) for alarm in alarms)
+        p.add(
+            ALARMS,
+            f"{len(alarms)} alarms reading {metrics} metrics (first {FREE_ALARM_METRICS} free)",
+            max(0, metrics - FREE_ALARM_METRICS),
+            "alarm metric-months",
+            "cloudwatch.alarm_metric_month",
+        )
     if p.of_type("aws:secretsmanager/secret:Secret") or any(r.props.get("manageMasterUserPassword") for r in p.of_type("aws:rds/instance:Instance")):
         p.add(STACK, f"Secrets Manager API calls (usage: {usage.secrets_api_10k:g} × 10,000)", usage.secrets_api_10k, "10,000 calls", "secretsmanager.api_10k")
     if p.of_type("aws:s3/bucket:Bucket"):

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from tierup_guardrails.modes import CacheMode, Ingress
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import Release, StackSettings, UsageSettings
+from tierup_guardrails.thresholds import promised
 
 # Instance classes each release may run (from the ladder's limits): what prices are refreshed for.
 ALLOWED_DB_CLASSES: Mapping[Release, tuple[str, ...]] = MappingProxyType(
@@ -52,6 +53,8 @@ class Guardrails:
     """Region whose price catalogue prices the estimate."""
     usage: UsageSettings
     """Usage the estimate assumes (release default or tierup:usage)."""
+    promised_alarms: tuple[str, ...]
+    """The alarms (and the Spot-interruption rule) the release promises where their subject exists."""
 
 
 def guardrails_for(settings: StackSettings) -> Guardrails:
@@ -78,4 +81,5 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         monthly_budget_usd=settings.budget.monthly_usd,
         region=settings.region,
         usage=settings.usage,
+        promised_alarms=promised(profile),
     )

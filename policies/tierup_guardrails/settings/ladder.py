@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
 from tierup_guardrails.settings.model import (
+    AlertsSettings,
     AppSettings,
     AuthSettings,
     BudgetSettings,
@@ -56,10 +57,39 @@ _AUTH_V1_0 = AuthSettings(
     refresh_token_days=30,
 )
 
+# The alarms each release promises (rows of tierup_guardrails.thresholds). v1.0's four fit in
+# CloudWatch's ten free alarm metrics; without Container Insights, "fewer tasks than desired"
+# (the service wants one) is "no task running". A release only adds alarms: moving up never
+# deletes one, and "no task running" stays beside v1.5's finer "fewer tasks than desired".
+_ALARMS_V1_0 = ("no-running-task", "db-cpu-above-70", "db-storage-low", "db-conns-above-50")
+_ALARMS_V1_5 = (
+    *_ALARMS_V1_0,
+    "tasks-below-desired",
+    "ecs-cpu-above-85",
+    "ecs-memory-above-85",
+    "alb-5xx-above-5pct",
+    "latency-above-1s",
+    "alb-unhealthy-hosts",
+    "nat-port-errors",
+    "nat-packet-drops",
+    "waf-blocked-spike",
+)
+_ALARMS_V2_0 = (
+    *_ALARMS_V1_5,
+    "replica-lag-high",
+    "proxy-wait-high",
+    "cache-hits-below-50",
+    "cache-evictions",
+    "spot-interruptions",
+)
+# Nobody is subscribed until the stack names its addresses (each confirms a subscription email).
+_ALERTS_V1_0 = AlertsSettings(emails=(), dashboard=False)
+_ALERTS_V1_5 = AlertsSettings(emails=(), dashboard=True)
+
 _V1_0 = ReleaseProfile(
     # Burstable Graviton while small; a week of backups, Security Hub RDS.11's minimum (backup
     # storage up to the database's size is free, and Trivy's AVD-AWS-0077 refuses a single day).
-    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small"), min_backup_days=7),
+    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small"), min_backup_days=7, alarms=_ALARMS_V1_0),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         az_count=2,
@@ -107,7 +137,8 @@ _V1_0 = ReleaseProfile(
     storage=StorageSettings(versioning=False, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=False),
     auth=_AUTH_V1_0,
     email=_EMAIL,
-    budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0, alert_emails=()),
+    budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0),
+    alerts=_ALERTS_V1_0,
     usage=UsageSettings(
         nat_gb=0,
         alb_lcu=0,
@@ -125,12 +156,13 @@ _V1_0 = ReleaseProfile(
         storage_objects_1k=5,
         monthly_active_users=500,
         emails_1k=2,
+        alert_deliveries=50,
     ),
 )
 
 _V1_5 = ReleaseProfile(
     # AWS's recommended minimum for point-in-time recovery in production is 7 days.
-    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small", "db.t4g.medium"), min_backup_days=7),
+    limits=ReleaseLimits(allowed_instance_classes=("db.t4g.micro", "db.t4g.small", "db.t4g.medium"), min_backup_days=7, alarms=_ALARMS_V1_5),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
         az_count=2,
@@ -172,10 +204,14 @@ _V1_5 = ReleaseProfile(
     # The pool holds the users from production on: Cognito refuses to delete it.
     auth=replace(_AUTH_V1_0, deletion_protection=True),
     email=_EMAIL,
-    budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0, alert_emails=()),
+    budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0),
+    alerts=_ALERTS_V1_5,
     usage=UsageSettings(
         nat_gb=20,
-        alb_lcu=0.5,
+        # An LCU is 1 GB processed an hour or 25 new connections a second (ELB pricing): the
+        # 60 GB a month sent out below is 0.08 GB an hour, and 3,000 users open about one
+        # connection a second; 0.1 LCU keeps the same traffic as the other lines (was 0.5).
+        alb_lcu=0.1,
         log_ingest_gb=4,
         log_storage_gb=4,
         waf_requests_million=1,
@@ -190,6 +226,7 @@ _V1_5 = ReleaseProfile(
         storage_objects_1k=50,
         monthly_active_users=3000,
         emails_1k=10,
+        alert_deliveries=200,
     ),
 )
 
@@ -198,6 +235,7 @@ _V2_0 = ReleaseProfile(
     limits=ReleaseLimits(
         allowed_instance_classes=("db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.m7g.large", "db.r6g.large", "db.r7g.large"),
         min_backup_days=7,
+        alarms=_ALARMS_V2_0,
     ),
     network=NetworkSettings(
         cidr=_VPC_CIDR,
@@ -248,10 +286,13 @@ _V2_0 = ReleaseProfile(
     storage=StorageSettings(versioning=True, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=True),
     auth=replace(_AUTH_V1_0, deletion_protection=True),
     email=_EMAIL,
-    budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0, alert_emails=()),
+    budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0),
+    alerts=_ALERTS_V1_5,
     usage=UsageSettings(
         nat_gb=50,
-        alb_lcu=1,
+        # 200 GB out a month is 0.27 GB an hour, 10,000 users about three connections a second
+        # (was 1 LCU, five times the traffic the other lines assume).
+        alb_lcu=0.3,
         log_ingest_gb=10,
         log_storage_gb=20,
         waf_requests_million=5,
@@ -266,6 +307,7 @@ _V2_0 = ReleaseProfile(
         storage_objects_1k=200,
         monthly_active_users=10000,
         emails_1k=50,
+        alert_deliveries=500,
     ),
 )
 

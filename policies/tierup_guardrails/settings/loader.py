@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tierup_guardrails.modes import Ingress
-from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError
+from tierup_guardrails.settings.errors import HIDDEN, MISSING, ConfigError, show_value
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU, describe_memory_choices
 from tierup_guardrails.settings.fields import Parser, decode_json, member_of, text_matching
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import (
     MAX_STORAGE_GB,
     MAX_TASKS,
+    AlertsSettings,
     AppSettings,
     AuthSettings,
     BudgetSettings,
@@ -47,6 +48,7 @@ Slice = TypeVar(
     AuthSettings,
     EmailSettings,
     BudgetSettings,
+    AlertsSettings,
 )
 
 NAMESPACE = "tierup"
@@ -81,6 +83,9 @@ def _section(name: str) -> _Section:
 # Every slice of a profile but its limits, which no stack overrides.
 _SECTIONS = tuple(_section(f.name) for f in dataclasses.fields(ReleaseProfile) if f.name != "limits")
 
+# Keys that moved: the old name is refused with the new one (the loader refuses unknown keys).
+MOVED_KEYS = {"tierup:budget.alertEmails": ("tierup:alerts.emails", "one address list now hears the alarms and the budget alike")}
+
 RELEASE_KEY = f"{NAMESPACE}:release"
 ALLOWED_KEYS = (RELEASE_KEY, *(section.key for section in _SECTIONS))
 
@@ -110,6 +115,7 @@ def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ())
         email=slices["email"],
         budget=_checked_budget(slices["budget"]),
         usage=slices["usage"],
+        alerts=slices["alerts"],
     )
 
 
@@ -146,6 +152,9 @@ def _override(base: Slice, section: _Section, raw: object) -> Slice:
         raise ConfigError(section.key, raw, "is not an object", allowed)
     changes: dict[str, Any] = {}  # each value typed by its field's parser
     for name, value in values.items():
+        moved = MOVED_KEYS.get(f"{section.key}.{name}")
+        if moved is not None:
+            raise ConfigError(f"{section.key}.{name}", value, f"has moved to {moved[0]} ({moved[1]})", f"{moved[0]}: {show_value(value)}")
         if name not in section.fields:
             raise ConfigError(f"{section.key}.{name}", value, "is under an unknown key", allowed)
         attr, parse = section.fields[name]

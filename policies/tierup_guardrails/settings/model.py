@@ -38,6 +38,7 @@ ZONE_PATTERN = r"[a-z0-9-]+[a-z]|[a-z]{3,6}[0-9]-az[0-9]{1,2}"
 ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,254}"
 HOSTNAME = text_matching(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", "a lowercase DNS name such as app.example.com")
 HTTPS_URL = text_matching(r"https://[^\s]{1,1000}|http://localhost(:[0-9]{1,5})?(/[^\s]*)?", "an https:// URL (http:// only for localhost)")
+EMAIL = text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")
 SECRET_ARN = text_matching(
     r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+)",
     "a Secrets Manager secret ARN or an SSM parameter ARN",
@@ -145,13 +146,10 @@ class CacheSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetSettings:
-    """What the stack may cost per month, and who hears when it will not fit."""
+    """What the stack may cost per month; its alerts go to the stack's alert topic (AlertsSettings)."""
 
     monthly_usd: float = setting("monthlyUsd", number_between(0, 100_000), "The estimate must fit under this; a real AWS budget alerts at it.")
     goal_usd: float = setting("goalUsd", number_between(0, 100_000), "What the release aims for; reported beside the estimate.")
-    alert_emails: tuple[str, ...] = setting(
-        "alertEmails", list_of(text_matching(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"), min_items=0, max_items=10), "Recipients of budget notifications."
-    )
     activate_cost_tags: bool = setting(
         "activateCostTags",
         parse_bool,
@@ -159,6 +157,18 @@ class BudgetSettings:
         "(up to a day after the first deploy), and only from the payer account.",
         default=False,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertsSettings:
+    """Who hears when an alarm fires or the budget will not fit, and what they can look at."""
+
+    emails: tuple[str, ...] = setting(
+        "emails",
+        list_of(EMAIL, min_items=0, max_items=10),
+        "Addresses subscribed to the stack's alert topic: every alarm and budget notification (each confirms once).",
+    )
+    dashboard: bool = setting("dashboard", parse_bool, "Whether a CloudWatch dashboard draws the watched metrics, grouped by tier.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,6 +292,9 @@ class UsageSettings:
     storage_objects_1k: float = setting("storageObjects1k", amount_up_to(1_000_000), "Thousands of uploaded objects (Intelligent-Tiering monitors each).")
     monthly_active_users: int = setting("monthlyActiveUsers", int_between(0, 100_000_000), "Users who sign in during a month (Cognito bills beyond 10,000).")
     emails_1k: float = setting("emails1k", amount_up_to(1_000_000), "Thousands of emails sent through SES.")
+    alert_deliveries: int = setting(
+        "alertDeliveries", int_between(0, 10_000_000), "Alert emails SNS delivers (notifications × addresses; the first 1,000 a month are free)."
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,6 +305,8 @@ class ReleaseLimits:
     """Database instance classes the release may run."""
     min_backup_days: int
     """Fewest days of automated backups (AWS recommends 7 for point-in-time recovery in production)."""
+    alarms: tuple[str, ...]
+    """The alarms the release promises (ids in tierup_guardrails.thresholds), each where its subject exists."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -310,6 +325,7 @@ class ReleaseProfile:
     email: EmailSettings
     usage: UsageSettings
     budget: BudgetSettings
+    alerts: AlertsSettings
 
 
 @dataclass(frozen=True, kw_only=True)
