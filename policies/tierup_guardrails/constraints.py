@@ -57,6 +57,20 @@ NAME_RULES: Mapping[str, NameRule] = {
     DB_PROXY: NameRule("name", 63, _DB_NAME.pattern.pattern, _DB_NAME.described),
     "aws:iam/role:Role": NameRule("name", 64, r"[A-Za-z0-9+=,.@_-]+", "letters, digits and +=,.@_-"),
     "aws:elasticache/replicationGroup:ReplicationGroup": NameRule("replicationGroupId", 40, _DB_NAME.pattern.pattern, _DB_NAME.described),
+    # S3 User Guide, "General purpose bucket naming rules": 3 to 63 lowercase letters, digits,
+    # dots and hyphens, a letter or digit at each end.
+    "aws:s3/bucket:Bucket": NameRule("bucket", 63, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "lowercase letters, digits, dots and hyphens"),
+    # Cognito Developer Guide, "Using the Amazon Cognito prefix domain": lowercase letters, digits
+    # and hyphens, no hyphen at either end, and none of the reserved words aws, amazon, cognito.
+    # The stack's name is part of the prefix (components/auth_tier.py): a stack named aws-dev fails.
+    "aws:cognito/userPoolDomain:UserPoolDomain": NameRule(
+        "domain",
+        63,
+        r"(?!.*(aws|amazon|cognito))[a-z0-9](-?[a-z0-9])*",
+        "lowercase letters, digits and single hyphens, without the words aws, amazon or cognito",
+    ),
+    # SES API v2 Reference (CreateConfigurationSet: ConfigurationSetName): 64 letters, digits, _ and -.
+    "aws:sesv2/configurationSet:ConfigurationSet": NameRule("configurationSetName", 64, r"[A-Za-z0-9_-]+", "letters, digits, _ and -"),
 }
 # Fargate platform versions (LATEST is 1.4.0): container dependencies need 1.3.0 (ECS Developer
 # Guide, "Container dependency"); ARM64 on FARGATE_SPOT needs 1.4.0 (ECS API Reference,
