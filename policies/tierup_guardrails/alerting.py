@@ -13,7 +13,22 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Props, RailsSource, Spec, as_list, depends_on, has_key, json_document, of_type, resource_policy, stack_policy, truthy
+from tierup_guardrails.base import (
+    Props,
+    RailsSource,
+    Spec,
+    allow_statements,
+    as_list,
+    depends_on,
+    has_key,
+    json_document,
+    of_type,
+    policy_statements,
+    resource_policy,
+    service_principals,
+    stack_policy,
+    truthy,
+)
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.thresholds import BY_ID, DIMENSION_TYPES, SPOT_INTERRUPTIONS
 
@@ -177,12 +192,11 @@ def _topic_key(resources: Sequence[PolicyResource], topic: PolicyResource) -> Po
 
 def _granted_services(key: PolicyResource) -> set[str]:
     granted: set[str] = set()
-    for statement in as_list(_mapping(json_document(key.props, "policy")).get("Statement")):
-        statement = _mapping(statement)
+    for statement in allow_statements(json_document(key.props, "policy")):
         actions = {str(a) for a in as_list(statement.get("Action"))}
         uses = {"kms:*"} & actions or ({"kms:Decrypt"} <= actions and bool({"kms:GenerateDataKey*", "kms:GenerateDataKey"} & actions))
-        if statement.get("Effect") == "Allow" and uses:
-            granted |= {str(s) for s in as_list(_mapping(statement.get("Principal")).get("Service"))}
+        if uses:
+            granted |= service_principals(statement)
     return granted
 
 
@@ -191,10 +205,8 @@ def _publishers(resources: Sequence[PolicyResource], topic: PolicyResource) -> s
     found: set[str] = set()
     for policy in of_type(resources, TOPIC_POLICY):
         if any(dep.urn == topic.urn for dep in depends_on(policy, "arn")):
-            for statement in as_list(_mapping(json_document(policy.props, "policy")).get("Statement")):
-                statement = _mapping(statement)
-                if statement.get("Effect") == "Allow":
-                    found |= {str(s) for s in as_list(_mapping(statement.get("Principal")).get("Service"))}
+            for statement in allow_statements(json_document(policy.props, "policy")):
+                found |= service_principals(statement)
     return found
 
 
@@ -226,14 +238,12 @@ def _encryption_violations(resources: Sequence[PolicyResource], _: Guardrails) -
 
 def _publisher_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
     for policy in of_type(resources, TOPIC_POLICY):
-        for index, statement in enumerate(as_list(_mapping(json_document(policy.props, "policy")).get("Statement")), start=1):
-            statement = _mapping(statement)
+        for index, statement in enumerate(policy_statements(json_document(policy.props, "policy")), start=1):
             if statement.get("Effect") != "Allow":
                 continue
             sid = statement.get("Sid") or f"statement {index}"
             principal = statement.get("Principal")
-            services = {str(s) for s in as_list(_mapping(principal).get("Service"))}
-            others = principal == "*" or bool(set(_mapping(principal)) - {"Service"}) or bool(services - set(PUBLISHERS))
+            others = principal == "*" or bool(set(_mapping(principal)) - {"Service"}) or bool(service_principals(statement) - set(PUBLISHERS))
             if others:
                 yield f"Let only {', '.join(PUBLISHERS)} publish in {sid} of {policy.name}: it allows {principal}.", policy.urn
             elif not statement.get("Condition"):

@@ -181,6 +181,25 @@ def json_document(props: Props, key: str) -> object:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def policy_statements(document: object) -> list[Mapping[str, object]]:
+    """The statements of a policy document (IAM, bucket, topic or key policy, as json_document
+    parses it); none when it is absent."""
+    if not isinstance(document, Mapping):
+        return []
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+
+
+def allow_statements(document: object) -> list[Mapping[str, object]]:
+    """The Allow statements of a policy document."""
+    return [s for s in policy_statements(document) if s.get("Effect") == "Allow"]
+
+
+def service_principals(statement: Mapping[str, object]) -> set[str]:
+    """The AWS services a policy statement names as its principal."""
+    principal = statement.get("Principal")
+    return {str(s) for s in as_list(principal.get("Service"))} if isinstance(principal, Mapping) else set()
+
+
 def of_type(resources: Sequence[PolicyResource], *type_tokens: str) -> list[PolicyResource]:
     return [r for r in resources if r.resource_type in type_tokens]
 

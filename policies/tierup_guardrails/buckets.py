@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, RailsSource, Settled, Spec, as_list, depends_on, json_document, of_type, stack_policy, when
+from tierup_guardrails.base import Level, RailsSource, Settled, Spec, as_list, depends_on, json_document, of_type, policy_statements, stack_policy, when
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.settings.ladder import per_release
 
@@ -95,15 +95,10 @@ def _owner_enforced(controls: PolicyResource) -> bool:
     return isinstance(rule, Mapping) and rule.get("objectOwnership") == "BucketOwnerEnforced"
 
 
-def _statements(document: object) -> list[Mapping[str, object]]:
-    statements = document.get("Statement") if isinstance(document, Mapping) else None
-    return [s for s in as_list(statements) if isinstance(s, Mapping)]
-
-
 def _public_grants(document: object) -> list[str]:
     """The Sids of Allow statements whose principal is everyone and that carry no condition."""
     found = []
-    for index, statement in enumerate(_statements(document)):
+    for index, statement in enumerate(policy_statements(document)):
         principal = statement.get("Principal")
         everyone = principal == "*" or (isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS")))
         if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
@@ -131,7 +126,7 @@ def _tls_only_violations(resources: Sequence[PolicyResource], _: Guardrails) -> 
 
 
 def _denies_plain_http(document: object) -> bool:
-    for statement in _statements(document):
+    for statement in policy_statements(document):
         condition = statement.get("Condition")
         secure = condition.get("Bool", {}).get("aws:SecureTransport") if isinstance(condition, Mapping) else None
         resources = [str(r) for r in as_list(statement.get("Resource"))]

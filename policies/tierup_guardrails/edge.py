@@ -7,7 +7,20 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Props, RailsSource, Settled, Spec, as_list, depends_on, json_document, of_type, resource_policy, stack_policy
+from tierup_guardrails.base import (
+    Props,
+    RailsSource,
+    Settled,
+    Spec,
+    allow_statements,
+    as_list,
+    depends_on,
+    json_document,
+    of_type,
+    resource_policy,
+    service_principals,
+    stack_policy,
+)
 from tierup_guardrails.buckets import BUCKET, BUCKET_POLICY, settings_of
 from tierup_guardrails.literal_inputs import UNREADABLE, literal
 from tierup_guardrails.settings.guardrails import Guardrails
@@ -94,13 +107,8 @@ def _origin_access_violations(resources: Sequence[PolicyResource], _: Guardrails
 
 
 def _lets_cloudfront_read(document: object) -> bool:
-    statements = document.get("Statement") if isinstance(document, Mapping) else None
-    for statement in as_list(statements):
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
-            continue
-        principal = statement.get("Principal")
-        services = as_list(principal.get("Service")) if isinstance(principal, Mapping) else []
-        if CLOUDFRONT_PRINCIPAL in services and {"s3:GetObject", "s3:*"} & set(map(str, as_list(statement.get("Action")))):
+    for statement in allow_statements(document):
+        if CLOUDFRONT_PRINCIPAL in service_principals(statement) and {"s3:GetObject", "s3:*"} & set(map(str, as_list(statement.get("Action")))):
             return True
     return False
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from pulumi_policy import Policy, Severity
 
-from tierup_guardrails.base import Props, RailsSource, Settled, Spec, as_list, json_document, resource_policy
+from tierup_guardrails.base import Props, RailsSource, Settled, Spec, allow_statements, as_list, json_document, resource_policy
 from tierup_guardrails.settings.guardrails import Guardrails
 
 POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy")
@@ -48,13 +48,6 @@ TRUST_NAMED_PRINCIPALS = Spec(
     remediation="Name the service principal (e.g. ecs-tasks.amazonaws.com) or the role ARNs in the trust policy.",
     references=("I4", "CKV_AWS_60", "CKV_AWS_61"),
 )
-
-
-def allow_statements(document: object) -> list[Mapping[str, object]]:
-    """The Allow statements of a policy document."""
-    if not isinstance(document, Mapping):
-        return []
-    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping) and s.get("Effect") == "Allow"]
 
 
 def _wildcard_action_violations(props: Props, _: Guardrails) -> Iterable[str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Spec, as_list, json_document, of_type, resource_policy, stack_policy, when
+from tierup_guardrails.base import Level, Props, RailsSource, Spec, allow_statements, as_list, json_document, of_type, resource_policy, stack_policy, when
 from tierup_guardrails.buckets import BUCKET
 from tierup_guardrails.settings.guardrails import Guardrails
 
@@ -46,11 +46,7 @@ def _scoped_grant_violations(resources: Sequence[PolicyResource], _: Guardrails)
     ses = {("identity", str(r.props.get("emailIdentity"))) for r in of_type(resources, EMAIL_IDENTITY)}
     ses |= {("configuration-set", str(r.props.get("configurationSetName"))) for r in of_type(resources, CONFIGURATION_SET)}
     for policy in of_type(resources, ROLE_POLICY):
-        document = json_document(policy.props, "policy")
-        statements = document.get("Statement") if isinstance(document, dict) else None
-        for statement in as_list(statements):
-            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-                continue
+        for statement in allow_statements(json_document(policy.props, "policy")):
             services = {str(action).split(":")[0] for action in as_list(statement.get("Action"))}
             for resource in map(str, as_list(statement.get("Resource"))):
                 if "s3" in services and not _own_bucket(resource, buckets):
