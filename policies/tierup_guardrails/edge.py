@@ -82,7 +82,7 @@ def _uses_access_control(origin: Mapping[str, object], depends_on_one: bool) -> 
     return depends_on_one if value is UNREADABLE else bool(value)
 
 
-def _s3_origin_buckets(resources: Sequence[PolicyResource], distribution: PolicyResource) -> list[PolicyResource]:
+def _s3_origin_buckets(distribution: PolicyResource) -> list[PolicyResource]:
     """The stack's buckets the distribution's origins come from (through `origins`)."""
     return [dep for dep in depends_on(distribution, "origins") if dep.resource_type == BUCKET]
 
@@ -97,7 +97,7 @@ def _origin_access_violations(resources: Sequence[PolicyResource], _: Guardrails
                 yield f"Replace the origin access identity of origin {origin.get('originId')} with an Origin Access Control.", distribution.urn
             elif _is_s3(origin) and not _uses_access_control(origin, has_access_control):
                 yield f"Give origin {origin.get('originId')} an Origin Access Control (originAccessControlId).", distribution.urn
-        for bucket in _s3_origin_buckets(resources, distribution):
+        for bucket in _s3_origin_buckets(distribution):
             documents = [json_document(p.props, "policy") for p in settings_of(resources, bucket, BUCKET_POLICY)]
             if not any(_lets_cloudfront_read(document) for document in documents):
                 yield (

@@ -51,6 +51,11 @@ MOCK_RANDOM_HEX = "c0ffee00"
 AUTO_NAMED = {"aws:s3/bucket:Bucket": "bucket", "aws:elasticache/replicationGroup:ReplicationGroup": "replicationGroupId"}
 
 
+def auto_name(type_token: str) -> str:
+    """The property the engine's Check auto-names for a type."""
+    return AUTO_NAMED.get(type_token, "name")
+
+
 class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
@@ -74,8 +79,8 @@ class DeterministicMocks(mocks.Mocks):
         computed = self.computed_outputs(type_token, name, inputs)
         if not self.first_preview:
             return computed
-        auto_name = AUTO_NAMED.get(type_token, "name")
-        known = {auto_name: computed[auto_name]} if auto_name in computed and auto_name not in inputs else {}
+        key = auto_name(type_token)
+        known = {key: computed[key]} if key in computed and key not in inputs else {}
         return {**{key: rpc.UNKNOWN for key in computed if key not in inputs}, **known}
 
     def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -87,9 +92,10 @@ class DeterministicMocks(mocks.Mocks):
             return {"result": MOCK_GENERATED_SECRET}
         arn_format = _ARN_FORMATS.get(type_token, "arn:aws:" + module + ":{region}:{account}:{name}")
         physical = inputs.get("identifier", inputs.get("family", name))
+        named = auto_name(type_token)
         computed: dict[str, Any] = {
             "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=physical),
-            **({} if AUTO_NAMED.get(type_token, "name") in inputs else {AUTO_NAMED.get(type_token, "name"): name}),
+            **({} if named in inputs else {named: name}),
         }
         computed.update(self._endpoints(type_token, name, inputs, physical))
         return computed
