@@ -67,3 +67,42 @@ class UserPoolTier(StrEnum):
 
     LITE = "LITE"
     ESSENTIALS = "ESSENTIALS"
+
+
+class DataEngine(StrEnum):
+    """What runs PostgreSQL: an RDS instance (v1.0-v2.0) or an Aurora cluster (v3.0)."""
+
+    POSTGRES = "postgres"
+    AURORA = "aurora-postgresql"
+
+
+class DataMigration(StrEnum):
+    """Where a stack is on the data-safe way from RDS to Aurora; each step is one reviewed
+    `pulumi up` (and, between two of them, one AWS CLI command). `none` is no migration: a stack
+    born on Aurora, or one whose RDS instance is gone."""
+
+    NONE = "none"
+    REPLICATING = "replicating"
+    """An Aurora read replica of the RDS instance catches up; the app still uses RDS."""
+    PROMOTED = "promoted"
+    """The Aurora cluster is promoted and serves the app; the RDS instance stays, protected."""
+    RETIRING = "retiring"
+    """The RDS instance loses its protection; the next step deletes it with a final snapshot."""
+
+    @property
+    def keeps_rds(self) -> bool:
+        """Whether the RDS instance still exists beside the Aurora cluster."""
+        return self is not DataMigration.NONE
+
+    @property
+    def app_on_aurora(self) -> bool:
+        """Whether the app's connections go to Aurora (false while Aurora is a replica)."""
+        return self is not DataMigration.REPLICATING
+
+
+class Standby(StrEnum):
+    """The disaster-recovery region's posture: passive (no tasks, no database instance, no NAT)
+    or active (failed over: tasks, a writer and egress running)."""
+
+    PASSIVE = "passive"
+    ACTIVE = "active"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
+from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, DataEngine, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
 from tierup_guardrails.settings.model import (
     AlertsSettings,
     AppSettings,
@@ -15,6 +15,7 @@ from tierup_guardrails.settings.model import (
     CacheSettings,
     ComputeSettings,
     DataSettings,
+    DisasterRecoverySettings,
     EmailSettings,
     FrontendSettings,
     NetworkSettings,
@@ -46,6 +47,8 @@ _APP = AppSettings(
 _FRONTEND = FrontendSettings(price_class=PriceClass.PRICE_CLASS_100, spa_fallback=True, domain=None, certificate_arn=None, api_origin=None)
 # No email identity until the stack names its domain (an identity needs DNS records to verify).
 _EMAIL = EmailSettings(domain=None)
+# No recovery region below v3.0 (DESIGN.md, "The release ladder": about $150/month).
+_NO_DR = DisasterRecoverySettings()
 # Cognito's Essentials plan is AWS's default for new pools; its first 10,000 monthly active users
 # are free. Authenticator-app MFA is free and optional for users from v1.0.
 _AUTH_V1_0 = AuthSettings(
@@ -137,6 +140,7 @@ _V1_0 = ReleaseProfile(
     storage=StorageSettings(versioning=False, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=False),
     auth=_AUTH_V1_0,
     email=_EMAIL,
+    dr=_NO_DR,
     budget=BudgetSettings(monthly_usd=45.0, goal_usd=30.0),
     alerts=_ALERTS_V1_0,
     usage=UsageSettings(
@@ -204,6 +208,7 @@ _V1_5 = ReleaseProfile(
     # The pool holds the users from production on: Cognito refuses to delete it.
     auth=replace(_AUTH_V1_0, deletion_protection=True),
     email=_EMAIL,
+    dr=_NO_DR,
     budget=BudgetSettings(monthly_usd=150.0, goal_usd=120.0),
     alerts=_ALERTS_V1_5,
     usage=UsageSettings(
@@ -286,6 +291,7 @@ _V2_0 = ReleaseProfile(
     storage=StorageSettings(versioning=True, noncurrent_expiry_days=30, abort_multipart_days=7, intelligent_tiering=True),
     auth=replace(_AUTH_V1_0, deletion_protection=True),
     email=_EMAIL,
+    dr=_NO_DR,
     budget=BudgetSettings(monthly_usd=350.0, goal_usd=250.0),
     alerts=_ALERTS_V1_5,
     usage=UsageSettings(
@@ -311,7 +317,42 @@ _V2_0 = ReleaseProfile(
     ),
 )
 
-PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1_0, Release.V1_5: _V1_5, Release.V2_0: _V2_0})
+_ALARMS_V3_0 = (*_ALARMS_V2_0, "aurora-acu-above-80", "global-replication-lag", "primary-health-check")
+
+_V3_0 = replace(
+    _V2_0,
+    # Aurora Serverless v2 ("db.serverless") next to the classes v2.0 allows, which the RDS
+    # instance keeps while the data moves; 30 days of backups (the seeds' hobby-to-enterprise
+    # strategy) and a recovery region with a replica of the data.
+    limits=ReleaseLimits(
+        allowed_instance_classes=(*_V2_0.limits.allowed_instance_classes, "db.serverless"),
+        min_backup_days=30,
+        alarms=_ALARMS_V3_0,
+        disaster_recovery=True,
+    ),
+    data=replace(
+        _V2_0.data,
+        engine=DataEngine.AURORA,
+        # Serverless v2 between 0.5 and 8 ACUs: at the seeds' load (about one ACU on average) a
+        # writer and a reader cost about $175/month against $380 for two db.r6g.large (the
+        # smallest class Aurora global databases run on besides Serverless v2).
+        aurora_min_acu=0.5,
+        aurora_max_acu=8,
+        backup_retention_days=30,
+        log_retention_days=90,
+    ),
+    dr=DisasterRecoverySettings(enabled=True),
+    budget=BudgetSettings(monthly_usd=700.0, goal_usd=600.0),
+    usage=replace(
+        _V2_0.usage,
+        aurora_average_acu=1,
+        aurora_io_million=50,
+        replicated_writes_million=20,
+        cross_region_gb=20,
+    ),
+)
+
+PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1_0, Release.V1_5: _V1_5, Release.V2_0: _V2_0, Release.V3_0: _V3_0})
 
 
 def per_release(value: Callable[[ReleaseProfile], object]) -> str:

@@ -23,6 +23,7 @@ from tierup_guardrails.settings.model import (
     CacheSettings,
     ComputeSettings,
     DataSettings,
+    DisasterRecoverySettings,
     EmailSettings,
     FrontendSettings,
     NetworkSettings,
@@ -32,6 +33,7 @@ from tierup_guardrails.settings.model import (
     StorageSettings,
     UsageSettings,
 )
+from tierup_guardrails.settings.recovery import checked_data, checked_recovery
 from tierup_guardrails.subnet_plan import MAX_VPC_PREFIX
 from tierup_guardrails.zones import REGION_ZONE_IDS, UNSUPPORTED_ZONE_IDS, default_zones, is_zone_id
 
@@ -49,6 +51,7 @@ Slice = TypeVar(
     EmailSettings,
     BudgetSettings,
     AlertsSettings,
+    DisasterRecoverySettings,
 )
 
 NAMESPACE = "tierup"
@@ -107,12 +110,13 @@ def load_settings(config: Mapping[str, object], secret_keys: Iterable[str] = ())
         network=_checked_network(slices["network"], region, config),
         app=_checked_app(slices["app"]),
         compute=_checked_compute(slices["compute"]),
-        data=_checked_data(slices["data"]),
+        data=checked_data(_checked_data(slices["data"]), profile.limits),
         cache=slices["cache"],
         frontend=_checked_frontend(slices["frontend"], slices["compute"], slices["app"]),
         storage=slices["storage"],
         auth=slices["auth"],
         email=slices["email"],
+        dr=checked_recovery(slices["dr"], profile.limits, region, slices["network"].cidr, slices["data"]),
         budget=_checked_budget(slices["budget"]),
         usage=slices["usage"],
         alerts=slices["alerts"],

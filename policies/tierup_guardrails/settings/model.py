@@ -11,7 +11,19 @@ from dataclasses import MISSING, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tierup_guardrails.modes import Architecture, CacheEngine, CacheMode, Ingress, MfaMode, NatStrategy, PriceClass, UserPoolTier
+from tierup_guardrails.modes import (
+    Architecture,
+    CacheEngine,
+    CacheMode,
+    DataEngine,
+    DataMigration,
+    Ingress,
+    MfaMode,
+    NatStrategy,
+    PriceClass,
+    Standby,
+    UserPoolTier,
+)
 from tierup_guardrails.settings.fargate import FARGATE_MEMORY_BY_CPU
 from tierup_guardrails.settings.fields import (
     LOG_RETENTION_DAYS,
@@ -58,6 +70,7 @@ class Release(StrEnum):
     V1_0 = "v1.0"
     V1_5 = "v1.5"
     V2_0 = "v2.0"
+    V3_0 = "v3.0"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +141,19 @@ class DataSettings:
     credential_version: int = setting(
         "credentialVersion", int_between(1, 1000), "Generation of the generated master password; raising it sets a new one and restarts the tasks.", default=1
     )
+    engine: DataEngine = setting(
+        "engine", member_of(DataEngine), "postgres (an RDS instance, v1.0-v2.0) or aurora-postgresql (an Aurora cluster, v3.0).", default=DataEngine.POSTGRES
+    )
+    migration: DataMigration = setting(
+        "migration",
+        member_of(DataMigration),
+        'Step of the move from RDS to Aurora (README, "Moving to v3.0"): none, replicating, promoted, retiring.',
+        default=DataMigration.NONE,
+    )
+    aurora_min_acu: float = setting(
+        "auroraMinAcu", number_between(0.5, 256), "Fewest Aurora Serverless v2 capacity units per instance (0.5 ACU is about 1 GiB of memory).", default=0.5
+    )
+    aurora_max_acu: float = setting("auroraMaxAcu", number_between(1, 256), "Most Aurora Serverless v2 capacity units per instance.", default=8)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +168,32 @@ class CacheSettings:
         "ElastiCache node type when mode is redis.",
     )
     nodes: int = setting("nodes", int_between(1, 6), "Cache nodes when mode is redis; two or more enable failover.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisasterRecoverySettings:
+    """The passive second region (v3.0): a standby network and service, a secondary of the
+    Aurora global database, replicated buckets and secrets, and a Route 53 failover name."""
+
+    enabled: bool = setting("enabled", parse_bool, "Whether the stack keeps a disaster-recovery region (v3.0 only: about $150/month).", default=False)
+    region: str | None = setting(
+        "region",
+        optional(text_matching(r"[a-z]{2}-[a-z]+-[0-9]", "an AWS region name such as ap-southeast-1")),
+        "The recovery region; None picks the primary's neighbour (ap-southeast-1 next to an Asia-Pacific primary, us-west-2 next to an "
+        "American one, eu-west-1 next to a European one).",
+        default=None,
+    )
+    cidr: str = setting("cidr", private_cidr, "VPC range in the recovery region, apart from the primary's so the two can be peered.", default="10.1.0.0/16")
+    standby: Standby = setting(
+        "standby", member_of(Standby), "passive (nothing runs: no tasks, no database instance, no NAT) or active (failed over).", default=Standby.PASSIVE
+    )
+    domain: str | None = setting("domain", optional(HOSTNAME), "The app's host name that Route 53 fails over between the regions.", default=None)
+    hosted_zone_id: str | None = setting(
+        "hostedZoneId",
+        optional(text_matching(r"Z[A-Z0-9]{1,32}", "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ")),
+        "Existing public hosted zone holding domain; None creates one (delegate its name servers, output failoverNameServers).",
+        default=None,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,6 +347,14 @@ class UsageSettings:
     alert_deliveries: int = setting(
         "alertDeliveries", int_between(0, 10_000_000), "Alert emails SNS delivers (notifications × addresses; the first 1,000 a month are free)."
     )
+    aurora_average_acu: float = setting(
+        "auroraAverageAcu", amount_up_to(256), "Average Aurora Serverless v2 capacity units each running instance uses.", default=0
+    )
+    aurora_io_million: float = setting("auroraIoMillion", amount_up_to(1_000_000), "Millions of Aurora I/O requests (Standard storage).", default=0)
+    replicated_writes_million: float = setting(
+        "replicatedWritesMillion", amount_up_to(1_000_000), "Millions of write I/Os the Aurora global database copies to the recovery region.", default=0
+    )
+    cross_region_gb: float = setting("crossRegionGb", amount_up_to(1_000_000), "GB copied to the recovery region each month (bucket replication).", default=0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -307,6 +367,8 @@ class ReleaseLimits:
     """Fewest days of automated backups (AWS recommends 7 for point-in-time recovery in production)."""
     alarms: tuple[str, ...]
     """The alarms the release promises (ids in tierup_guardrails.thresholds), each where its subject exists."""
+    disaster_recovery: bool = False
+    """The release requires a recovery region with a replica of the data, and only it allows one (cost)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -323,6 +385,7 @@ class ReleaseProfile:
     storage: StorageSettings
     auth: AuthSettings
     email: EmailSettings
+    dr: DisasterRecoverySettings
     usage: UsageSettings
     budget: BudgetSettings
     alerts: AlertsSettings
