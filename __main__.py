@@ -12,14 +12,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "policies"))
 
 from components.app_facing import FeedsTheApp
 from components.auth_tier import AuthTier, AuthTierArgs
+from components.bucket_replication import replicate_buckets
 from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
 from components.data_tier import DataTier, DataTierArgs
 from components.email_tier import EmailTier, EmailTierArgs
+from components.failover_tier import FailoverTier, FailoverTierArgs
 from components.frontend_tier import FrontendTier, FrontendTierArgs
 from components.network_tier import NetworkTier, NetworkTierArgs
 from components.observability_tier import ObservabilityTier, ObservabilityTierArgs, Watched
+from components.recovery_tier import RecoveryTier, RecoveryTierArgs
 from components.stack_budget import StackBudget, StackBudgetArgs
 from components.storage_tier import StorageTier, StorageTierArgs
 from tierup.stack_config import load_stack_settings
@@ -41,6 +44,8 @@ database = DataTier(
         account_id=account_id,
         isolated_subnet_ids=network.isolated_subnet_ids,
         app_security_group_id=network.app_security_group_id,
+        global_database=settings.dr.enabled,
+        replica_region=settings.dr.region if settings.dr.enabled else None,
         tags=tags,
     ),
 )
@@ -92,6 +97,56 @@ compute_tier = ComputeTier(
     ),
 )
 
+recovery = None
+failover = None
+if settings.dr.enabled and database.aurora is not None and compute_tier.load_balancer_dns_name and compute_tier.load_balancer_zone_id:
+    # The recovery region's resources get its provider explicitly (through the component's
+    # providers), never from an ambient default; every other resource uses the stack's region.
+    recovery_provider = aws.Provider("recovery-region", region=settings.dr.region)
+    shared: list[FeedsTheApp] = [auth, *([email] if email else [])]
+    recovery = RecoveryTier(
+        "recovery",
+        RecoveryTierArgs(
+            shape=settings.dr,
+            network=settings.network,
+            compute=settings.compute,
+            data=settings.data,
+            storage=settings.storage,
+            app=app,
+            account_id=account_id,
+            global_cluster_id=database.aurora.global_cluster.id if database.aurora.global_cluster else None,
+            primary_writer=database.aurora.writer,
+            credential_secret_name=database.master_secret_name,
+            shared_environment={k: v for tier in shared for k, v in tier.app_environment.items()},
+            shared_secret_arns={k: v for tier in shared for k, v in tier.app_secret_arns.items()},
+            shared_task_statements=[email.task_policy_statements] if email else [],
+            tags=tags,
+        ),
+        opts=pulumi.ResourceOptions(providers={"aws": recovery_provider}),
+    )
+    replicate_buckets(
+        "replication",
+        sources={"frontend": frontend.bucket_name, "uploads": storage.bucket_name},
+        destinations=recovery.bucket_arns,
+        tags=tags.for_resource("storage", "replication-role"),
+        opts=pulumi.ResourceOptions(),
+        after=[frontend, storage],
+    )
+    failover = FailoverTier(
+        "failover",
+        FailoverTierArgs(
+            domain=str(settings.dr.domain),
+            hosted_zone_id=settings.dr.hosted_zone_id,
+            health_check_path=app.health_check_path,
+            https=app.certificate_arn is not None,
+            primary_dns_name=compute_tier.load_balancer_dns_name,
+            primary_zone_id=compute_tier.load_balancer_zone_id,
+            recovery_dns_name=recovery.load_balancer_dns_name,
+            recovery_zone_id=recovery.load_balancer_zone_id,
+            tags=tags,
+        ),
+    )
+
 # The alarms watch what the tiers built, by the ids and names their outputs carry.
 alerts = ObservabilityTier(
     "alerts",
@@ -103,6 +158,9 @@ alerts = ObservabilityTier(
             service_name=compute_tier.service_name,
             database_identifier=database.db_identifier,
             replica_identifier=database.replica_identifier,
+            rds_identifier=database.rds_identifier,
+            serverless_identifier=database.serverless_identifier,
+            global_cluster_identifier=database.global_cluster_identifier,
             proxy_name=database.proxy_name,
             load_balancer_suffix=compute_tier.load_balancer_suffix,
             target_group_suffix=compute_tier.target_group_suffix,
@@ -145,5 +203,7 @@ pulumi.export("signInDomain", auth.sign_in_domain)
 pulumi.export("emailDkimRecords", email.dkim_records if email else [])
 pulumi.export("budgetName", budget.budget_name)
 pulumi.export("alertTopicArn", alerts.topic_arn)
+pulumi.export("recoveryRegion", recovery.region if recovery else None)
+pulumi.export("failoverNameServers", failover.name_servers if failover else [])
 pulumi.export("alarmNames", alerts.alarm_names)
 pulumi.export("dashboardName", alerts.dashboard_name)

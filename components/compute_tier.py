@@ -55,8 +55,9 @@ class ComputeTierArgs:
     """The stack's shared tags."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.shape.min_tasks <= self.shape.max_tasks:
-            raise ValueError(f"ComputeTierArgs needs 1 <= min_tasks <= max_tasks, got {self.shape.min_tasks} and {self.shape.max_tasks}")
+        # Zero tasks is a passive standby (the recovery region); the settings allow one at least.
+        if not 0 <= self.shape.min_tasks <= self.shape.max_tasks or self.shape.max_tasks < 1:
+            raise ValueError(f"ComputeTierArgs needs 0 <= min_tasks <= max_tasks, 1 <= max_tasks, got {self.shape.min_tasks} and {self.shape.max_tasks}")
         if self.shape.ingress is Ingress.PUBLIC_IP and (self.shape.waf or self.certificate_arn):
             raise ValueError("ComputeTierArgs.waf and certificate_arn need ingress=Ingress.LOAD_BALANCER")
 
@@ -77,6 +78,9 @@ class ComputeTier(pulumi.ComponentResource):
     """The ALB's metric dimension; None on public IPs."""
     target_group_suffix: pulumi.Output[str] | None
     web_acl_name: pulumi.Output[str] | None
+    load_balancer_dns_name: pulumi.Output[str] | None
+    load_balancer_zone_id: pulumi.Output[str] | None
+    """The ALB's DNS name and hosted zone, for Route 53 alias records; None on public IPs."""
 
     def __init__(self, name: str, args: ComputeTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tierup:index:ComputeTier", name, None, opts)
@@ -117,6 +121,8 @@ class ComputeTier(pulumi.ComponentResource):
         self.load_balancer_suffix = load_balancer.arn_suffix if load_balancer else None
         self.target_group_suffix = load_balancer.target_group_suffix if load_balancer else None
         self.web_acl_name = load_balancer.web_acl_name if load_balancer else None
+        self.load_balancer_dns_name = load_balancer.dns_name if load_balancer else None
+        self.load_balancer_zone_id = load_balancer.zone_id if load_balancer else None
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,

@@ -1,4 +1,5 @@
-"""DataTier: PostgreSQL on RDS that no release upgrade replaces or deletes."""
+"""DataTier: PostgreSQL on RDS (v1.0-v2.0) or Aurora (v3.0) that no release upgrade replaces
+or deletes: the move from one to the other goes through steps where both exist."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.aurora_cluster import AuroraCluster, AuroraClusterArgs, aurora_cluster
 from components.database_proxy import POSTGRES_PORT, DatabaseProxy, DatabaseProxyArgs
 from components.endpoint_parameter import EndpointRef, endpoint_parameter
 from components.generated_secret import GeneratedSecret, generated_secret
 from components.naming import child_name
 from components.postgres_parameters import database_parameters, parameter_family
 from components.security_rules import group_admitting
+from tierup_guardrails.modes import DataEngine, DataMigration
 from tierup_guardrails.settings.model import DataSettings
 from tierup_guardrails.tags import StackTags
 
@@ -45,6 +48,10 @@ class DataTierArgs:
     """Database created in the instance."""
     master_username: str = "app_admin"
     """Admin user (not the default 'postgres', RDS.25)."""
+    global_database: bool = False
+    """Whether the Aurora cluster leads a global database (a recovery region holds its secondary)."""
+    replica_region: str | None = None
+    """The recovery region, where Secrets Manager keeps a replica of the master credential."""
     tags: StackTags
     """The stack's shared tags."""
 
@@ -70,10 +77,16 @@ class DataTier(pulumi.ComponentResource):
     port: pulumi.Output[int]
     database_name: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
+    master_secret_name: pulumi.Output[str]
     app_host: pulumi.Output[str]
     replica_address: pulumi.Output[str | None]
     db_identifier: pulumi.Output[str]
-    """The primary's DBInstanceIdentifier, its metrics' dimension."""
+    """The instance the app writes to (RDS primary or Aurora writer): its metrics' dimension."""
+    aurora: AuroraCluster | None
+    """The Aurora cluster (v3.0), for the recovery region's secondary and the alarms."""
+    rds_identifier: pulumi.Output[str] | None
+    serverless_identifier: pulumi.Output[str] | None
+    global_cluster_identifier: pulumi.Output[str] | None
     replica_identifier: pulumi.Output[str] | None
     proxy_name: pulumi.Output[str] | None
     app_environment: dict[str, pulumi.Input[str]]
@@ -92,28 +105,39 @@ class DataTier(pulumi.ComponentResource):
 
         subnet_group = aws.rds.SubnetGroup(child_name(name, "subnets"), subnet_ids=args.isolated_subnet_ids, tags=self._tags("subnets"), opts=self._child)
         security_group = self._create_security_group()
-        parameters = aws.rds.ParameterGroup(
-            child_name(name, "params"),
-            family=parameter_family(args.shape.engine_version),
-            description="tierup PostgreSQL: TLS only, pg_stat_statements, cache-friendly memory",
-            parameters=database_parameters(),
-            tags=self._tags("params"),
-            opts=self._child,
-        )
-        log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
         credential = self._create_credential()
-        primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, credential.value)
-        replica = self._create_replica(identifier, primary, security_group, parameters) if args.shape.read_replica else None
-        proxy = self._create_proxy(primary, security_group, credential) if args.shape.proxy else None
+        shape = args.shape
+        on_rds = shape.engine is DataEngine.POSTGRES or shape.migration.keeps_rds
+        primary = replica = None
+        if on_rds:
+            parameters = self._create_parameters()
+            log_groups = [self._log_group(identifier, export) for export in LOG_EXPORTS]
+            primary = self._create_primary(identifier, subnet_group, security_group, parameters, log_groups, credential.value)
+            replica = self._create_replica(identifier, primary, security_group, parameters) if shape.read_replica else None
+        aurora = self._create_aurora(subnet_group, security_group, credential.value, primary) if shape.engine is DataEngine.AURORA else None
+        # The app follows Aurora once it is promoted; until then it stays on the RDS instance.
+        serving = aurora if aurora is not None and shape.migration.app_on_aurora else None
+        proxy = self._create_proxy(primary, serving, security_group, credential) if shape.proxy else None
 
-        self.address = primary.address
-        self.port = primary.port
+        self.aurora = aurora
+        self.rds_identifier = primary.identifier if primary is not None else None
+        self.serverless_identifier = serving.writer.identifier if serving is not None else None
+        self.global_cluster_identifier = aurora.cluster.cluster_identifier if aurora is not None and aurora.global_cluster else None
+        if serving is not None:
+            host, read_host = serving.cluster.endpoint, serving.cluster.reader_endpoint if serving.reader else None
+            self.db_identifier, self.replica_identifier = serving.writer.identifier, serving.reader.identifier if serving.reader else None
+            self.port = serving.cluster.port
+        else:
+            assert primary is not None  # the engine is postgres, or the migration keeps the instance
+            host, read_host = primary.address, replica.address if replica else None
+            self.db_identifier, self.replica_identifier = primary.identifier, replica.identifier if replica else None
+            self.port = primary.port
+        self.address = host
         self.database_name = pulumi.Output.from_input(args.database_name)
         self.master_secret_arn = credential.secret.arn
-        self.app_host = proxy.endpoint if proxy else primary.address
-        self.replica_address = replica.address if replica else pulumi.Output.from_input(None)
-        self.db_identifier = primary.identifier
-        self.replica_identifier = replica.identifier if replica else None
+        self.master_secret_name = credential.secret.name
+        self.app_host = proxy.endpoint if proxy else host
+        self.replica_address = pulumi.Output.from_input(read_host)
         self.proxy_name = proxy.name if proxy else None
         # DB_LOGIN_VERSION and DB_HOST_VIA change the task definition when the password or the
         # way in changes, so ECS replaces the tasks: they read secrets and parameters only when
@@ -122,12 +146,12 @@ class DataTier(pulumi.ComponentResource):
         self.app_environment = {
             "DB_PORT": str(POSTGRES_PORT),
             "DB_NAME": args.database_name,
-            "DB_LOGIN_VERSION": str(args.shape.credential_version),
-            "DB_HOST_VIA": "proxy" if proxy else "instance",
+            "DB_LOGIN_VERSION": str(shape.credential_version),
+            "DB_HOST_VIA": "proxy" if proxy else "cluster" if serving else "instance",
         }
         hosts = {"DB_HOST": self._endpoint("host", self.app_host)}
-        if replica:
-            hosts["DB_READ_HOST"] = self._endpoint("read-host", replica.address)
+        if read_host is not None:
+            hosts["DB_READ_HOST"] = self._endpoint("read-host", read_host)
         self.app_secret_arns = {**self._credential_refs(credential.partial_arn), **{name: host.arn for name, host in hosts.items()}}
         self.app_restart_triggers = {name: host.version for name, host in hosts.items()}
         self.register_outputs(
@@ -141,6 +165,7 @@ class DataTier(pulumi.ComponentResource):
                 "db_identifier": self.db_identifier,
                 "replica_identifier": self.replica_identifier,
                 "proxy_name": self.proxy_name,
+                "aurora_cluster": self.aurora.cluster.cluster_identifier if self.aurora else None,
                 "app_environment": self.app_environment,
                 "app_secret_arns": self.app_secret_arns,
             }
@@ -148,6 +173,43 @@ class DataTier(pulumi.ComponentResource):
 
     def _tags(self, role: str) -> dict[str, str]:
         return self._args.tags.for_resource(TIER, role)
+
+    def _create_parameters(self) -> aws.rds.ParameterGroup:
+        return aws.rds.ParameterGroup(
+            child_name(self._name, "params"),
+            family=parameter_family(self._args.shape.engine_version),
+            description="tierup PostgreSQL: TLS only, pg_stat_statements, cache-friendly memory",
+            parameters=database_parameters(),
+            tags=self._tags("params"),
+            opts=self._child,
+        )
+
+    def _create_aurora(
+        self, subnet_group: aws.rds.SubnetGroup, security_group: aws.ec2.SecurityGroup, password: pulumi.Output[str], rds: aws.rds.Instance | None
+    ) -> AuroraCluster:
+        """The Aurora cluster: a read replica of the RDS instance while the migration is
+        `replicating`, then its own primary, leading the global database once it can."""
+        args = self._args
+        prefix = f"{args.tags.project}-{args.tags.stack}"
+        replicating = args.shape.migration is DataMigration.REPLICATING
+        return aurora_cluster(
+            self._name,
+            AuroraClusterArgs(
+                shape=args.shape,
+                identifier=f"{prefix}-aurora",
+                subnet_group_name=subnet_group.name,
+                security_group_id=security_group.id,
+                database_name=args.database_name,
+                master_username=args.master_username,
+                master_password=password,
+                replication_source_arn=rds.arn if replicating and rds is not None else None,
+                global_identifier=f"{prefix}-global" if args.global_database and not replicating else None,
+                final_snapshot_identifier=self._final_snapshot_identifier(f"{prefix}-aurora", "aurora-final-snapshot-suffix"),
+                ca_certificate=CA_CERTIFICATE,
+                tags={role: self._tags(f"aurora-{role}") for role in ("cluster", "params", "logs", "writer", "reader", "global")},
+            ),
+            self._child,
+        )
 
     def _create_security_group(self) -> aws.ec2.SecurityGroup:
         # Only the app's tasks reach the database.
@@ -196,6 +258,7 @@ class DataTier(pulumi.ComponentResource):
             account_id=args.account_id,
             version=args.shape.credential_version,
             secret_string=document,
+            replica_region=args.replica_region,
             tags=self._tags("master-password-secret"),
             opts=self._child,
         )
@@ -217,10 +280,10 @@ class DataTier(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _final_snapshot_identifier(self, identifier: str) -> pulumi.Output[str]:
+    def _final_snapshot_identifier(self, identifier: str, suffix_name: str = "final-snapshot-suffix") -> pulumi.Output[str]:
         # A fixed name collides on the second destroy of a stack (DBSnapshotAlreadyExists); the
         # suffix is drawn once per life of the stack, so each destroy leaves its own snapshot.
-        suffix = random.RandomId(child_name(self._name, "final-snapshot-suffix"), byte_length=4, opts=self._child)
+        suffix = random.RandomId(child_name(self._name, suffix_name), byte_length=4, opts=self._child)
         return suffix.hex.apply(lambda hex_suffix: f"{identifier}-final-{hex_suffix}")
 
     def _shared_instance_args(self, security_group: aws.ec2.SecurityGroup, parameters: aws.rds.ParameterGroup) -> dict[str, Any]:
@@ -249,6 +312,9 @@ class DataTier(pulumi.ComponentResource):
         password: pulumi.Output[str],
     ) -> aws.rds.Instance:
         args = self._args
+        # Retiring (the last step to Aurora) lifts both protections, so that the next step's
+        # `pulumi up` may delete the instance; AWS still takes its final snapshot first.
+        protect = args.shape.protect and args.shape.migration is not DataMigration.RETIRING
         return aws.rds.Instance(
             child_name(self._name, "db"),
             identifier=identifier,
@@ -273,13 +339,13 @@ class DataTier(pulumi.ComponentResource):
             skip_final_snapshot=False,
             final_snapshot_identifier=self._final_snapshot_identifier(identifier),
             # Only a database that holds the release's data blocks `pulumi destroy`.
-            deletion_protection=args.shape.protect,
+            deletion_protection=protect,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             iam_database_authentication_enabled=True,
             tags=self._tags("db"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.shape.protect,
+                protect=protect,
                 depends_on=log_groups,
                 # Storage autoscaling grows allocated storage; an update must not try to shrink it.
                 ignore_changes=["allocatedStorage"],
@@ -305,7 +371,9 @@ class DataTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["allocatedStorage"]),
         )
 
-    def _create_proxy(self, primary: aws.rds.Instance, security_group: aws.ec2.SecurityGroup, credential: GeneratedSecret) -> DatabaseProxy:
+    def _create_proxy(
+        self, primary: aws.rds.Instance | None, aurora: AuroraCluster | None, security_group: aws.ec2.SecurityGroup, credential: GeneratedSecret
+    ) -> DatabaseProxy:
         args = self._args
         return DatabaseProxy(
             child_name(self._name, "proxy"),
@@ -314,7 +382,8 @@ class DataTier(pulumi.ComponentResource):
                 subnet_ids=args.isolated_subnet_ids,
                 client_security_group_id=args.app_security_group_id,
                 database_security_group_id=security_group.id,
-                db_instance_identifier=primary.identifier,
+                db_instance_identifier=primary.identifier if primary is not None else None,
+                db_cluster_identifier=aurora.cluster.cluster_identifier if aurora is not None else None,
                 credential_secret_arn=credential.secret.arn,
                 credential_secret_partial_arn=credential.partial_arn,
                 tags=args.tags,

@@ -30,8 +30,10 @@ class DatabaseProxyArgs:
     """The app's group: the only client admitted."""
     database_security_group_id: pulumi.Input[str]
     """The database's group, which admits the proxy's group."""
-    db_instance_identifier: pulumi.Input[str]
-    """The primary the proxy pools connections to."""
+    db_instance_identifier: pulumi.Input[str] | None
+    """The RDS primary the proxy pools connections to (None when it fronts an Aurora cluster)."""
+    db_cluster_identifier: pulumi.Input[str] | None = None
+    """The Aurora cluster the proxy pools connections to instead (v3.0); its writer takes them."""
     credential_secret_arn: pulumi.Input[str]
     """The secret holding the database's username and password, the proxy's credentials."""
     credential_secret_partial_arn: pulumi.Input[str]
@@ -111,7 +113,10 @@ class DatabaseProxy(pulumi.ComponentResource):
             child_name(name, "primary"),
             db_proxy_name=proxy.name,
             target_group_name=target_group.name,
-            db_instance_identifier=args.db_instance_identifier,
+            # Moving the target from the RDS instance to the Aurora cluster replaces this target
+            # only (ForceNew in the provider): the proxy and its endpoint, which the app uses, stay.
+            db_instance_identifier=None if args.db_cluster_identifier is not None else args.db_instance_identifier,
+            db_cluster_identifier=args.db_cluster_identifier,
             opts=child,
         )
         self.endpoint = proxy.endpoint

@@ -35,10 +35,12 @@ def generated_secret(
     opts: pulumi.ResourceOptions,
     version: int | None = None,
     secret_string: Callable[[pulumi.Output[str]], pulumi.Input[str]] = lambda value: value,
+    replica_region: str | None = None,
 ) -> GeneratedSecret:
     """A 64-character letters-and-digits value `<name>` (generated once, encrypted in state,
     never typed into config), a secret `<name>-secret` and its value `<name>-value` built by
-    `secret_string` from the generated value. With a `version`, changing it generates a new
+    `secret_string` from the generated value, replicated to `replica_region` when given (under
+    the same name, encrypted there with that region's aws/secretsmanager key). With a `version`, changing it generates a new
     value (a keeper); None keeps the value for the life of the stack.
 
     Letters and digits only: ElastiCache refuses some punctuation in AUTH tokens and RDS refuses
@@ -50,6 +52,7 @@ def generated_secret(
         child_name(name, "secret"),
         description=description,
         recovery_window_in_days=SECRET_RECOVERY_DAYS,
+        replicas=[{"region": replica_region}] if replica_region else None,
         tags=tags,
         opts=opts,
     )

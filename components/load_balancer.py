@@ -104,6 +104,7 @@ class LoadBalancer(pulumi.ComponentResource):
 
         self.arn = alb.arn
         self.dns_name = alb.dns_name
+        self.zone_id = alb.zone_id
         self.security_group_id = security_group.id
         self.target_group_arn = target_group.arn
         scheme = "https" if args.certificate_arn else "http"

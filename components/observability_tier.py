@@ -29,6 +29,12 @@ class Watched:
     service_name: pulumi.Input[str]
     database_identifier: pulumi.Input[str]
     replica_identifier: pulumi.Input[str] | None = None
+    rds_identifier: pulumi.Input[str] | None = None
+    """The RDS primary (None once the data is on Aurora only)."""
+    serverless_identifier: pulumi.Input[str] | None = None
+    """The Aurora Serverless v2 writer, where Aurora serves the app."""
+    global_cluster_identifier: pulumi.Input[str] | None = None
+    """The Aurora cluster leading the global database."""
     proxy_name: pulumi.Input[str] | None = None
     load_balancer_suffix: pulumi.Input[str] | None = None
     target_group_suffix: pulumi.Input[str] | None = None
@@ -112,6 +118,9 @@ class ObservabilityTier(pulumi.ComponentResource):
         single: dict[Subject, Dimensions | None] = {
             Subject.SERVICE: {"ClusterName": w.cluster_name, "ServiceName": w.service_name},
             Subject.DATABASE: {"DBInstanceIdentifier": w.database_identifier},
+            Subject.RDS_STORAGE: {"DBInstanceIdentifier": w.rds_identifier} if w.rds_identifier is not None else None,
+            Subject.SERVERLESS: {"DBInstanceIdentifier": w.serverless_identifier} if w.serverless_identifier is not None else None,
+            Subject.GLOBAL_DATABASE: {"DBClusterIdentifier": w.global_cluster_identifier} if w.global_cluster_identifier is not None else None,
             Subject.REPLICA: {"DBInstanceIdentifier": w.replica_identifier} if w.replica_identifier is not None else None,
             Subject.PROXY: {"ProxyName": w.proxy_name} if w.proxy_name is not None else None,
             Subject.LOAD_BALANCER: {"LoadBalancer": w.load_balancer_suffix} if w.load_balancer_suffix is not None else None,

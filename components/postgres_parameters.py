@@ -35,8 +35,16 @@ def parameter_family(engine_version: str) -> str:
     return f"postgres{major}"
 
 
-def database_parameters() -> list[ParameterGroupParameterArgsDict]:
-    """Every parameter the group sets, sorted by name, each with its apply method."""
+def aurora_parameter_family(engine_version: str) -> str:
+    """The cluster parameter group family of an Aurora PostgreSQL major version: aurora-postgresql16."""
+    return "aurora-" + parameter_family(engine_version).replace("postgres", "postgresql")
+
+
+def database_parameters(*, memory_formulas: bool = True) -> list[ParameterGroupParameterArgsDict]:
+    """Every parameter the group sets, sorted by name, each with its apply method. Aurora's
+    cluster group leaves memory to Aurora (`memory_formulas=False`): Serverless v2 resizes an
+    instance's memory as it scales, and Aurora sizes its buffers from it (Aurora User Guide,
+    "Working with parameter groups for Aurora Serverless v2")."""
     values = {
         # Only TLS connections (CKV2_AWS_69, RDS.38).
         "rds.force_ssl": "1",
@@ -47,7 +55,7 @@ def database_parameters() -> list[ParameterGroupParameterArgsDict]:
         "log_min_duration_statement": "1000",
         # The cache table churns: vacuum it when 5% (not the default 20%) of its rows are dead.
         "autovacuum_vacuum_scale_factor": "0.05",
-        **MEMORY_FORMULAS,
+        **(MEMORY_FORMULAS if memory_formulas else {}),
     }
     return [
         {"name": name, "value": value, "apply_method": "pending-reboot" if name in STATIC_PARAMETERS else "immediate"} for name, value in sorted(values.items())

@@ -45,6 +45,8 @@ NOUNS = {
     "aws:ecs/cluster:Cluster": "ECS cluster",
     "aws:ecs/service:Service": "ECS service",
     "aws:rds/instance:Instance": "database instance",
+    "aws:rds/clusterInstance:ClusterInstance": "database instance",
+    "aws:rds/cluster:Cluster": "Aurora cluster",
     "aws:rds/proxy:Proxy": "RDS Proxy",
     "aws:lb/loadBalancer:LoadBalancer": "load balancer",
     "aws:lb/targetGroup:TargetGroup": "target group",
@@ -54,7 +56,7 @@ NOUNS = {
     EVENT_RULE: "EventBridge rule",
 }
 # Where a resource of each type keeps the name or id a literal dimension would carry.
-NAME_KEYS = ("identifier", "name", "replicationGroupId", "arnSuffix")
+NAME_KEYS = ("identifier", "clusterIdentifier", "name", "replicationGroupId", "arnSuffix")
 
 ACTIONS = Spec(
     name="cloudwatch-alarm-actions-to-topic",
@@ -163,16 +165,16 @@ def _dimension_violations(resources: Sequence[PolicyResource], _: Guardrails) ->
             wanted = DIMENSION_TYPES.get(dimension)
             if wanted is None or dimension in reported:
                 continue
-            if any(dep.resource_type == wanted for dep in depends_on(alarm, key)):
+            if any(dep.resource_type in wanted for dep in depends_on(alarm, key)):
                 continue
             # A literal dimension is accepted when it is the name or id of such a resource.
             value = holder.get(dimension)
-            names = {name for r in of_type(resources, wanted) for name in _names_of(r)}
+            names = {name for kind in wanted for r in of_type(resources, kind) for name in _names_of(r)}
             if isinstance(value, str) and (value in names or _node_of(value, names, dimension)):
                 continue
             reported.add(dimension)
             yield (
-                f"Point the {dimension} dimension of {alarm.name} at a {NOUNS[wanted]} of this stack: {value!r} is none it creates, "
+                f"Point the {dimension} dimension of {alarm.name} at a {NOUNS[wanted[0]]} of this stack: {value!r} is none it creates, "
                 "so the alarm would watch a metric that never reports.",
                 alarm.urn,
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from tierup_guardrails.modes import CacheMode, Ingress, NatStrategy
+from tierup_guardrails.modes import CacheMode, DataEngine, Ingress, NatStrategy
 from tierup_guardrails.settings.model import Release, ReleaseProfile
 
 
@@ -39,7 +39,13 @@ class Subject(StrEnum):
     SERVICE = "service"
     """ClusterName and ServiceName of the app's ECS service."""
     DATABASE = "database"
-    """DBInstanceIdentifier of the primary."""
+    """DBInstanceIdentifier of the instance the app writes to (RDS primary or Aurora writer)."""
+    RDS_STORAGE = "rds-storage"
+    """DBInstanceIdentifier of an RDS primary: Aurora reports no FreeStorageSpace (its storage grows by itself)."""
+    SERVERLESS = "serverless"
+    """DBInstanceIdentifier of the Aurora Serverless v2 writer (ACUUtilization)."""
+    GLOBAL_DATABASE = "global-database"
+    """DBClusterIdentifier of the Aurora cluster leading a global database."""
     REPLICA = "replica"
     """DBInstanceIdentifier of the read replica."""
     PROXY = "proxy"
@@ -66,6 +72,9 @@ DIMENSIONS: Mapping[Subject, tuple[str, ...]] = MappingProxyType(
     {
         Subject.SERVICE: ("ClusterName", "ServiceName"),
         Subject.DATABASE: ("DBInstanceIdentifier",),
+        Subject.RDS_STORAGE: ("DBInstanceIdentifier",),
+        Subject.SERVERLESS: ("DBInstanceIdentifier",),
+        Subject.GLOBAL_DATABASE: ("DBClusterIdentifier",),
         Subject.REPLICA: ("DBInstanceIdentifier",),
         Subject.PROXY: ("ProxyName",),
         Subject.LOAD_BALANCER: ("LoadBalancer",),
@@ -76,19 +85,20 @@ DIMENSIONS: Mapping[Subject, tuple[str, ...]] = MappingProxyType(
         Subject.EVENTS: ("RuleName",),
     }
 )
-# The resource type each dimension names: the guardrails follow an alarm's dimensions to it.
-DIMENSION_TYPES: Mapping[str, str] = MappingProxyType(
+# The resource types each dimension names: the guardrails follow an alarm's dimensions to one.
+DIMENSION_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "ClusterName": "aws:ecs/cluster:Cluster",
-        "ServiceName": "aws:ecs/service:Service",
-        "DBInstanceIdentifier": "aws:rds/instance:Instance",
-        "ProxyName": "aws:rds/proxy:Proxy",
-        "LoadBalancer": "aws:lb/loadBalancer:LoadBalancer",
-        "TargetGroup": "aws:lb/targetGroup:TargetGroup",
-        "WebACL": "aws:wafv2/webAcl:WebAcl",
-        "NatGatewayId": "aws:ec2/natGateway:NatGateway",
-        "CacheClusterId": "aws:elasticache/replicationGroup:ReplicationGroup",
-        "RuleName": "aws:cloudwatch/eventRule:EventRule",
+        "ClusterName": ("aws:ecs/cluster:Cluster",),
+        "ServiceName": ("aws:ecs/service:Service",),
+        "DBInstanceIdentifier": ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"),
+        "DBClusterIdentifier": ("aws:rds/cluster:Cluster",),
+        "ProxyName": ("aws:rds/proxy:Proxy",),
+        "LoadBalancer": ("aws:lb/loadBalancer:LoadBalancer",),
+        "TargetGroup": ("aws:lb/targetGroup:TargetGroup",),
+        "WebACL": ("aws:wafv2/webAcl:WebAcl",),
+        "NatGatewayId": ("aws:ec2/natGateway:NatGateway",),
+        "CacheClusterId": ("aws:elasticache/replicationGroup:ReplicationGroup",),
+        "RuleName": ("aws:cloudwatch/eventRule:EventRule",),
     }
 )
 FIXED_DIMENSIONS = frozenset({"Region", "Rule"})
@@ -317,7 +327,7 @@ WATCHES: tuple[Watch, ...] = (
     Watch(
         id="db-storage-low",
         tier="data",
-        subject=Subject.DATABASE,
+        subject=Subject.RDS_STORAGE,
         summary="Less than 1 GiB of database storage free: storage autoscaling did not keep up or reached its ceiling.",
         metrics=_rds("FreeStorageSpace", "Minimum"),
         comparison=Comparison.BELOW,
@@ -447,6 +457,35 @@ WATCHES: tuple[Watch, ...] = (
         missing_reason="a replica that stops reporting its lag has stopped replicating, or is down",
     ),
     Watch(
+        id="aurora-acu-above-80",
+        tier="data",
+        subject=Subject.SERVERLESS,
+        summary="The Aurora writer uses more than 80% of its maximum capacity for 15 minutes: raise tierup:data.auroraMaxAcu.",
+        metrics=_rds("ACUUtilization", "Average"),
+        comparison=Comparison.ABOVE,
+        threshold=80,
+        unit="%",
+        missing=Missing.MISSING,
+        missing_reason="Aurora reports every minute while the writer runs; a gap is no verdict, and a day of it is an audit finding",
+    ),
+    Watch(
+        id="global-replication-lag",
+        tier="data",
+        subject=Subject.GLOBAL_DATABASE,
+        summary="The recovery region is more than 60 s behind for 5 minutes: a failover now would lose that much.",
+        # Milliseconds (Aurora User Guide, "Monitoring Amazon Aurora global databases").
+        metrics=(Metric("m", "AWS/RDS", "AuroraGlobalDBReplicationLag", "Maximum"),),
+        comparison=Comparison.ABOVE,
+        threshold=60,
+        unit="s",
+        scale=1000,
+        period=60,
+        evaluation_periods=5,
+        datapoints=5,
+        missing=Missing.BREACHING,
+        missing_reason="a global database that stops reporting its lag has stopped replicating",
+    ),
+    Watch(
         id="proxy-wait-high",
         tier="data",
         subject=Subject.PROXY,
@@ -503,6 +542,9 @@ def subjects_of(profile: ReleaseProfile) -> frozenset[Subject]:
     present = {
         Subject.SERVICE: True,
         Subject.DATABASE: True,
+        Subject.RDS_STORAGE: profile.data.engine is DataEngine.POSTGRES,
+        Subject.SERVERLESS: profile.data.engine is DataEngine.AURORA,
+        Subject.GLOBAL_DATABASE: profile.dr.enabled,
         Subject.REPLICA: profile.data.read_replica,
         Subject.PROXY: profile.data.proxy,
         Subject.LOAD_BALANCER: behind_alb,
