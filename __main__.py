@@ -105,7 +105,7 @@ if settings.dr.enabled and database.aurora is not None and compute_tier.load_bal
     recovery_provider = aws.Provider("recovery-region", region=settings.dr.region)
     shared: list[FeedsTheApp] = [auth, *([email] if email else [])]
     recovery = RecoveryTier(
-        "recovery",
+        "dr",
         RecoveryTierArgs(
             shape=settings.dr,
             network=settings.network,

@@ -78,6 +78,9 @@ def _cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions) -
         opts=opts,
     )
     replica = args.replication_source_arn is not None
+    # A replica of the RDS instance holds nothing of its own until it is promoted: like every
+    # replica it stays deletable, so that stepping back deletes it (the RDS instance is protected).
+    protect = shape.protect and not replica
     return aws.rds.Cluster(
         child_name(name, "aurora"),
         cluster_identifier=args.identifier,
@@ -109,13 +112,13 @@ def _cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions) -
         copy_tags_to_snapshot=True,
         skip_final_snapshot=False,
         final_snapshot_identifier=args.final_snapshot_identifier,
-        deletion_protection=shape.protect,
+        deletion_protection=protect,
         enabled_cloudwatch_logs_exports=list(AURORA_LOG_EXPORTS),
         tags=args.tags["cluster"],
         opts=pulumi.ResourceOptions.merge(
             opts,
             pulumi.ResourceOptions(
-                protect=shape.protect,
+                protect=protect,
                 depends_on=[logs],
                 # The global database sets globalClusterIdentifier (naming it here would be a cycle,
                 # provider docs for aws_rds_global_cluster); a migrated cluster's name and master user
@@ -159,7 +162,7 @@ def _global_cluster(
         global_cluster_identifier=args.global_identifier,
         source_db_cluster_identifier=cluster.arn,
         force_destroy=True,
-        deletion_protection=args.shape.protect,
+        # It holds no data of its own (its members do): unprotected, like every non-holder.
         tags=args.tags["global"],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[writer], protect=args.shape.protect)),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[writer])),
     )

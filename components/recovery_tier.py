@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
-from components.arns import secret_partial_arn
+from components.arns import bucket_arn, secret_partial_arn
 from components.aurora_cluster import AURORA_ENGINE, SERVERLESS_CLASS
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
@@ -20,7 +20,7 @@ from components.endpoint_parameter import endpoint_parameter
 from components.iam_documents import policy_document
 from components.naming import child_name
 from components.network_tier import NetworkTier, NetworkTierArgs
-from components.private_bucket import private_bucket
+from components.private_bucket import bucket_policy, private_bucket
 from components.security_rules import group_admitting
 from components.storage_tier import uploads_statements
 from tierup_guardrails.modes import CacheMode, NatStrategy, Standby
@@ -211,9 +211,10 @@ class RecoveryTier(pulumi.ComponentResource):
             serverlessv2_scaling_configuration={"min_capacity": args.data.aurora_min_acu, "max_capacity": args.data.aurora_max_acu},
             backup_retention_period=args.data.backup_retention_days,
             copy_tags_to_snapshot=True,
-            # Its data is the primary's; a final snapshot of a secondary adds nothing.
+            # Its data is the primary's: a final snapshot adds nothing, and like every replica it
+            # stays deletable (the primary cluster is protected).
             skip_final_snapshot=True,
-            deletion_protection=args.data.protect,
+            deletion_protection=False,
             tags=self._tags("aurora-secondary"),
             # AWS fills replicationSourceIdentifier on a secondary; removing it would make the
             # provider promote the cluster out of the global database (pulumi-aws GlobalCluster docs).
@@ -243,7 +244,8 @@ class RecoveryTier(pulumi.ComponentResource):
             tags=self._tags(f"{role}-replica"),
             opts=self._child,
         )
-        return destination.bucket.arn
+        bucket_policy(child_name(self._name, f"{role}-policy"), destination, self._child)
+        return destination.bucket.bucket.apply(bucket_arn)
 
 
 def _key_policy(account_id: str) -> str:

@@ -159,9 +159,9 @@ class PolicyPackProcess:
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
             policies = {p.name: p for p in info.policies}
             responses: list[tuple[str | None, Any]] = [
-                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
+                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, graph, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
             ]
-            stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
+            stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, graph, r) for r in graph])
             responses.append((None, analyzer.AnalyzeStack(stack_request, timeout=CALL_SECONDS)))
         findings: list[Finding] = []
         not_applicable: dict[str, str] = {}
@@ -237,14 +237,34 @@ def _options(analyzer_pb2: Any, resource: Resource) -> Any:
     )
 
 
-def _analyze_request(analyzer_pb2: Any, resource: Resource) -> Any:
-    return analyzer_pb2.AnalyzeRequest(
-        type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name, options=_options(analyzer_pb2, resource)
+def _provider(analyzer_pb2: Any, graph: ResourceGraph, resource: Resource) -> Any:
+    """The resource's provider as the CLI describes it: the explicit one with its inputs, or the
+    package's default provider, configured from the stack (aws:region for AWS)."""
+    explicit = graph.provider_of(resource)
+    if explicit is not None:
+        return analyzer_pb2.AnalyzerProviderResource(type=explicit.type, properties=_struct(explicit.inputs), urn=explicit.urn, name=explicit.name)
+    package = resource.type.split(":")[0]
+    properties = {"region": graph.region} if package == "aws" else {}
+    provider_type = f"pulumi:providers:{package}"
+    return analyzer_pb2.AnalyzerProviderResource(
+        type=provider_type, properties=_struct(properties), urn=f"urn:pulumi:{graph.stack}::{graph.project}::{provider_type}::default", name="default"
     )
 
 
-def _stack_resource(analyzer_pb2: Any, resource: Resource) -> Any:
+def _analyze_request(analyzer_pb2: Any, graph: ResourceGraph, resource: Resource) -> Any:
+    return analyzer_pb2.AnalyzeRequest(
+        type=resource.type,
+        properties=_struct(resource.inputs),
+        urn=resource.urn,
+        name=resource.name,
+        options=_options(analyzer_pb2, resource),
+        provider=_provider(analyzer_pb2, graph, resource),
+    )
+
+
+def _stack_resource(analyzer_pb2: Any, graph: ResourceGraph, resource: Resource) -> Any:
     return analyzer_pb2.AnalyzerResource(
+        provider=_provider(analyzer_pb2, graph, resource) if resource.custom else None,
         type=resource.type,
         properties=_struct(resource.outputs if resource.custom else {}),
         urn=resource.urn,
@@ -270,13 +290,20 @@ def _policy_value(value: Any) -> Any:
 
 
 def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mapping[str, Any]] | None = None) -> list[PolicyResource]:
+    # Explicit providers only: a policy reads the default provider's region from the stack's config.
     """Graph resources as the analyzer server hands them to a stack policy, in process: outputs
     behind the SDK's unknown-checking proxy, parent, dependencies and property dependencies linked
     by URN. `outputs` replaces the outputs of the resources it names (tests seed graphs this way)."""
-    from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+    from pulumi_policy import PolicyCustomTimeouts, PolicyProviderResource, PolicyResource, PolicyResourceOptions
     from pulumi_policy.proxy import unknown_checking_proxy
 
     given = list(resources)
+    by_urn = {r.urn: r for r in given}
+
+    def provider(resource: Resource) -> PolicyProviderResource | None:
+        found = by_urn.get(resource.provider_urn or "")
+        return PolicyProviderResource(found.type, dict(found.inputs), found.urn, found.name) if found else None
+
     replaced = outputs or {}
     built = {
         r.urn: PolicyResource(
@@ -293,7 +320,7 @@ def policy_resources(resources: Iterable[Resource], outputs: Mapping[str, Mappin
                 custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
                 additional_secret_outputs=[],
             ),
-            None,
+            provider(r),
             None,
             [],
             {},

@@ -204,6 +204,22 @@ def of_type(resources: Sequence[PolicyResource], *type_tokens: str) -> list[Poli
     return [r for r in resources if r.resource_type in type_tokens]
 
 
+def region_of(resource: PolicyResource, stack_region: str) -> str:
+    """Where a resource lives: its provider's region (the CLI hands every resource its provider,
+    the default one configured from aws:region), else the stack's."""
+    provider = resource.provider
+    region = provider.props.get("region") if provider is not None else None
+    return region if isinstance(region, str) and region else stack_region
+
+
+def by_region(resources: Sequence[PolicyResource], stack_region: str) -> dict[str, list[PolicyResource]]:
+    """The stack's resources per region, the stack's own region first."""
+    found: dict[str, list[PolicyResource]] = {stack_region: []}
+    for resource in resources:
+        found.setdefault(region_of(resource, stack_region), []).append(resource)
+    return found
+
+
 def depends_on(resource: PolicyResource, key: str) -> list[PolicyResource]:
     """The resources an input was computed from: known at preview, unlike their ids."""
     return list(resource.property_dependencies.get(key, []))

@@ -25,7 +25,7 @@ ONLY_DATA_HOLDERS_PROTECTED = Spec(
 
 def holds_data(resource: PolicyResource) -> bool:
     """True for a primary database, the user pool or a bucket: what loses data when deleted."""
-    return is_data_holder(resource.resource_type, resource.props.get("replicateSourceDb"))
+    return is_data_holder(resource.resource_type, resource.props)
 
 
 def protection_of(resource: PolicyResource) -> list[str]:

@@ -18,6 +18,7 @@ TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 DB_INSTANCE = "aws:rds/instance:Instance"
+DB_CLUSTER = "aws:rds/cluster:Cluster"
 DB_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
 DB_PROXY = "aws:rds/proxy:Proxy"
 DB_PROXY_TARGET = "aws:rds/proxyTarget:ProxyTarget"
@@ -106,6 +107,12 @@ def _databases(resources: Sequence[PolicyResource]) -> Iterable[Endpoint]:
         ]
         public = literal(db.props, "publiclyAccessible") is True
         yield _endpoint(db, REPLICA if replica else DATABASE, depends_on(db, "vpcSecurityGroupIds"), subnets, (_port(db, 5432),), public)
+    # An Aurora cluster is reached at its endpoints, in its subnet group and groups; a replica of
+    # the RDS instance (while the data moves) or a global secondary is a replica.
+    for cluster in of_type(resources, DB_CLUSTER):
+        replica = any(literal(cluster.props, key) is not None for key in ("replicationSourceIdentifier", "globalClusterIdentifier"))
+        subnets = _subnets_of_group(cluster, "dbSubnetGroupName", DB_SUBNET_GROUP)
+        yield _endpoint(cluster, REPLICA if replica else DATABASE, depends_on(cluster, "vpcSecurityGroupIds"), subnets, (_port(cluster, 5432),), False)
 
 
 def _proxies_and_caches(resources: Sequence[PolicyResource]) -> Iterable[Endpoint]:
@@ -148,6 +155,6 @@ def proxied_by(resources: Sequence[PolicyResource], by_urn: Mapping[str, Endpoin
     """Database URN → the proxies that target it."""
     found: dict[str, list[Endpoint]] = {}
     for target in of_type(resources, DB_PROXY_TARGET):
-        for db in depends_on(target, "dbInstanceIdentifier"):
+        for db in [*depends_on(target, "dbInstanceIdentifier"), *depends_on(target, "dbClusterIdentifier")]:
             found.setdefault(db.urn, []).extend(by_urn[p.urn] for p in depends_on(target, "dbProxyName") if p.urn in by_urn)
     return found

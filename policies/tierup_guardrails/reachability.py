@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import RailsSource, Settled, Spec, stack_policy
+from tierup_guardrails.base import RailsSource, Settled, Spec, by_region, stack_policy
 from tierup_guardrails.literal_inputs import Network
 from tierup_guardrails.network_endpoints import CACHE, DATA_KINDS, DATABASE, PROXY, REPLICA, TASKS, Endpoint
 from tierup_guardrails.network_groups import port_range
@@ -111,13 +111,27 @@ def promises(model: Model, rails: Guardrails) -> tuple[list[Promise], list[Viola
     return found, missing
 
 
+def _regions(resources: Sequence[PolicyResource], rails: Guardrails) -> list[tuple[Model, bool]]:
+    """Each region's network on its own (a security group never spans two), and whether its
+    tasks promise a way out: a passive recovery region has no NAT and nothing running."""
+    return [
+        (build_model(part), not (region == rails.recovery_region and rails.recovery_passive))
+        for region, part in by_region(resources, rails.region).items()
+        if part
+    ]
+
+
 def _promised_violations(resources: Sequence[PolicyResource], rails: Guardrails) -> Iterable[Violation]:
-    model = build_model(resources)
+    for model, outbound in _regions(resources, rails):
+        yield from _promised_in(model, rails, outbound=outbound)
+
+
+def _promised_in(model: Model, rails: Guardrails, *, outbound: bool) -> Iterable[Violation]:
     found, missing = promises(model, rails)
     yield from missing
     seen: set[Violation] = set()
     for promise in found:
-        for hop in [hop for path in (*promise.entries, *promise.backends) for hop in path] + [promise.outbound]:
+        for hop in [hop for path in (*promise.entries, *promise.backends) for hop in path] + ([promise.outbound] if outbound else []):
             violation = hop.violation(model)
             if violation is not None and violation not in seen:
                 seen.add(violation)
@@ -134,7 +148,10 @@ def _open(model: Model, path: Sequence[Hop]) -> bool:
 
 def proven_paths(resources: Sequence[PolicyResource], rails: Guardrails) -> list[str]:
     """One line per promised path that holds, e.g. `internet → compute-lb-alb:80 → compute-service:8080 → data-db:5432`."""
-    model = build_model(resources)
+    return [line for model, outbound in _regions(resources, rails) for line in _proven_in(model, rails, outbound=outbound)]
+
+
+def _proven_in(model: Model, rails: Guardrails, *, outbound: bool) -> list[str]:
     lines: list[str] = []
     for promise in promises(model, rails)[0]:
         # Ways in that differ only by the edge port share a line: `compute-lb-alb:80,443`.
@@ -150,7 +167,7 @@ def proven_paths(resources: Sequence[PolicyResource], rails: Guardrails) -> list
             lines += [f"{head} → {_chain(path)}" for head in heads or [promise.tasks.name] for path in backends]
         else:
             lines += heads
-        if promise.outbound.problem(model) is None:
+        if outbound and promise.outbound.problem(model) is None:
             lines.append(f"{promise.tasks.name} → {INTERNET}:{OUTBOUND_PORT}")
     return lines
 

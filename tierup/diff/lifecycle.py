@@ -31,7 +31,7 @@ class Blocker:
 
 def holds_data(resource: Resource) -> bool:
     """A primary database, the user pool or a bucket: what loses data when deleted."""
-    return is_data_holder(resource.type, resource.inputs.get("replicateSourceDb"))
+    return is_data_holder(resource.type, resource.inputs)
 
 
 def protection_of(resource: Resource) -> tuple[str, ...]:

@@ -42,6 +42,12 @@ class Resource:
     dependencies: tuple[str, ...]
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Input name → URNs it was computed from (known at preview, unlike the ids)."""
+    provider: str | None = None
+    """The explicit provider's reference (URN::id); None for the default provider of its package."""
+
+    @property
+    def provider_urn(self) -> str | None:
+        return self.provider.rsplit("::", 1)[0] if self.provider else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +75,17 @@ class ResourceGraph:
     def of_type(self, type_token: str) -> list[Resource]:
         """Resources of one type token, in registration order."""
         return [r for r in self.resources if r.type == type_token]
+
+    def provider_of(self, resource: Resource) -> Resource | None:
+        """The explicit provider resource the resource was registered with, if any."""
+        urn = resource.provider_urn
+        return next((r for r in self.resources if r.urn == urn), None) if urn else None
+
+    def region_of(self, resource: Resource) -> str:
+        """Where an AWS resource lives: its explicit provider's region, else the stack's."""
+        provider = self.provider_of(resource)
+        region = provider.inputs.get("region") if provider else None
+        return str(region) if region else self.region
 
     def tier_of(self, resource: Resource) -> str:
         """The tier (NetworkTier → network) a resource belongs to, or "stack" for none."""

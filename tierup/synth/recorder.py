@@ -191,6 +191,7 @@ class RecordingMonitor(mocks.MockMonitor):
             ),
             dependencies=tuple(sorted(set(request.dependencies))),
             property_dependencies={key: tuple(sorted(set(deps.urns))) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns},
+            provider=request.provider or None,
         )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from tierup_guardrails.modes import CacheMode, Ingress
+from tierup_guardrails.modes import CacheMode, Ingress, Standby
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import Release, StackSettings, UsageSettings
 from tierup_guardrails.thresholds import promised
@@ -55,6 +55,10 @@ class Guardrails:
     """Usage the estimate assumes (release default or tierup:usage)."""
     promised_alarms: tuple[str, ...]
     """The alarms (and the Spot-interruption rule) the release promises where their subject exists."""
+    recovery_region: str | None = None
+    """The stack's recovery region (tierup:dr), None without one."""
+    recovery_passive: bool = True
+    """The recovery region runs nothing (no tasks, no NAT): it promises no way out yet."""
 
 
 def guardrails_for(settings: StackSettings) -> Guardrails:
@@ -82,4 +86,6 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         region=settings.region,
         usage=settings.usage,
         promised_alarms=promised(profile),
+        recovery_region=settings.dr.region if settings.dr.enabled else None,
+        recovery_passive=settings.dr.standby is Standby.PASSIVE,
     )
