@@ -176,7 +176,7 @@ def test_a_region_without_a_price_catalogue_is_one_line(tmp_path: Path) -> None:
     result = tierup(project, "cost", "ca")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
-        "tierup: no price catalogue for ca-central-1; available: ap-southeast-2, eu-west-2, us-east-1 "
+        "tierup: no price catalogue for ca-central-1; available: ap-southeast-1, ap-southeast-2, eu-west-2, us-east-1, us-west-2 "
         "(build one with `tierup prices refresh --region ca-central-1`)\n"
     )
 

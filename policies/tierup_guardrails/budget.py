@@ -49,15 +49,15 @@ def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource
 
 
 def _budget_violations(resources: Sequence[PolicyResource], rails: Guardrails) -> Iterable[tuple[str, str | None]]:
+    # The estimate loads the catalogue of every region a resource is in (the recovery region's too).
     try:
-        catalogue = load_catalogue(rails.region)
+        result = estimate(
+            stack="", release=rails.release.value, budget_usd=rails.monthly_budget_usd, goal_usd=rails.monthly_budget_usd,
+            resources=priced_resources(resources), catalogue=load_catalogue(rails.region), usage=rails.usage,
+        )  # fmt: skip
     except CostError as error:
         yield f"Add a price catalogue so the budget can be checked: {error}.", None
         return
-    result = estimate(
-        stack="", release=rails.release.value, budget_usd=rails.monthly_budget_usd, goal_usd=rails.monthly_budget_usd,
-        resources=priced_resources(resources), catalogue=catalogue, usage=rails.usage,
-    )  # fmt: skip
     if not result.within_budget:
         largest = sorted(result.lines, key=lambda line: -line.monthly)[:3]
         named = ", ".join(f"{line.resource} {line.item} ${line.monthly:,.2f}" for line in largest)

@@ -9,11 +9,12 @@ import pytest
 from tierup_guardrails.cost.model import CostError, available_regions, load_catalogue
 
 
-def test_three_regions_ship() -> None:
-    assert available_regions() == ["ap-southeast-2", "eu-west-2", "us-east-1"]
+def test_five_regions_ship() -> None:
+    # v3.0's recovery regions next to the primaries: ap-southeast-1 (the roadmap's) and us-west-2.
+    assert available_regions() == ["ap-southeast-1", "ap-southeast-2", "eu-west-2", "us-east-1", "us-west-2"]
 
 
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-2", "ap-southeast-2"])
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-2", "ap-southeast-2", "ap-southeast-1", "us-west-2"])
 def test_every_price_is_sourced_and_dated(region: str) -> None:
     catalogue = load_catalogue(region)
     assert catalogue.region == region and re.fullmatch(r"\d{4}-\d{2}-\d{2}", catalogue.retrieved)
@@ -39,6 +40,11 @@ def test_derived_figures_say_how() -> None:
         "cognito.essentials.mau",
         "cognito.lite.mau",
         "elasticache.cache.t4g.micro.valkey",
+        "route53.health_check_feature_month.aws",
+        "route53.health_check_feature_month.other",
+        "route53.health_check_month.aws",
+        "route53.health_check_month.other",
+        "route53.hosted_zone_month",
         "s3.intelligent_tiering_1k_objects",
         "ses.email_1k",
     ]
@@ -56,5 +62,5 @@ def test_an_unknown_region_is_a_clear_error() -> None:
     with pytest.raises(CostError) as raised:
         load_catalogue("ca-central-1")
     assert str(raised.value) == (
-        "no price catalogue for ca-central-1; available: ap-southeast-2, eu-west-2, us-east-1 (build one with `tierup prices refresh --region ca-central-1`)"
+        "no price catalogue for ca-central-1; available: ap-southeast-1, ap-southeast-2, eu-west-2, us-east-1, us-west-2 (build one with `tierup prices refresh --region ca-central-1`)"
     )

@@ -147,7 +147,7 @@ def test_a_region_without_prices_cannot_pass_the_budget_silently(prod_graph: Res
     canada = type(canada)(**{**vars(canada), "region": "ca-central-1"})
     assert check_stack("cost-estimate-within-budget", canada, list(prod_graph)).messages == [
         "(stack): Add a price catalogue so the budget can be checked: no price catalogue for ca-central-1; available: "
-        "ap-southeast-2, eu-west-2, us-east-1 (build one with `tierup prices refresh --region ca-central-1`)."
+        "ap-southeast-1, ap-southeast-2, eu-west-2, us-east-1, us-west-2 (build one with `tierup prices refresh --region ca-central-1`)."
     ]
 
 

@@ -67,7 +67,7 @@ def table_lines(estimate: Estimate) -> list[str]:
         rows.append((tier, "", "", money(subtotals[tier])))
         for resource, items in groupby(in_tier, key=lambda line: line.resource):
             rows.append((f"  {resource}", "", "", ""))
-            rows += [(f"    {line.item}", _quantity(line), _unit_price(line), _line_cost(line)) for line in items]
+            rows += [(f"    {line.shown_item}", _quantity(line), _unit_price(line), _line_cost(line)) for line in items]
     headline = (estimate.stack, f"release {estimate.release}", estimate.region, f"prices as of {estimate.catalogue_retrieved}", "730 h/month")
     lines = [
         *wrap_parts(headline, hang="  "),
@@ -112,7 +112,7 @@ def render_cost_markdown(estimates: Sequence[Estimate]) -> str:
     lines = ["## tierup cost", "", *markdown_table(("stack", "release", "monthly", "budget", "headroom", "goal", "at full scale"), summary)]
     for e in estimates:
         shown = shown_lines(e)
-        rows = [(line.tier, f"`{line.resource}`", line.item, _line_cost(line)) for line in shown]
+        rows = [(line.tier, f"`{line.resource}`", line.shown_item, _line_cost(line)) for line in shown]
         lines += ["", f"<details><summary>{e.stack}: {len(shown)} lines</summary>", "", *markdown_table(("tier", "resource", "item", "monthly"), rows)]
         lines += ["", "</details>"]
     return "\n".join(lines)
@@ -212,7 +212,7 @@ def _resource(name: str, resource_type: str, lines: list[CostLine]) -> dict[str,
     shown = [line for line in lines if line.status != "free"]
     components = [
         {
-            "name": line.item,
+            "name": line.shown_item,
             "unit": line.unit,
             "hourlyQuantity": _decimal(line.quantity / HOURS_PER_MONTH),
             "monthlyQuantity": _decimal(line.quantity),
@@ -223,7 +223,7 @@ def _resource(name: str, resource_type: str, lines: list[CostLine]) -> dict[str,
         }
         for line in shown
     ]
-    notes = {line.item: line.note for line in shown if line.note}
+    notes = {line.shown_item: line.note for line in shown if line.note}
     monthly = sum(line.monthly for line in lines)
     return {
         "name": name,

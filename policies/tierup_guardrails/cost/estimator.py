@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from tierup_guardrails.cost.model import FREE, HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate, PriceCatalogue, PricedResource
+from tierup_guardrails.cost.model import (
+    FREE,
+    HOURS_PER_MONTH,
+    PRICED,
+    UNPRICED,
+    CostLine,
+    Estimate,
+    PriceCatalogue,
+    PricedResource,
+    load_catalogue,
+)
 from tierup_guardrails.settings.model import UsageSettings
 
 FREE_TYPES = frozenset(
@@ -40,6 +50,7 @@ FREE_TYPES = frozenset(
         "aws:kms/alias:Alias",
         "aws:lb/listener:Listener",
         "aws:lb/targetGroup:TargetGroup",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
         "aws:rds/parameterGroup:ParameterGroup",
         "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup",
         "aws:rds/proxyTarget:ProxyTarget",
@@ -78,29 +89,57 @@ SPOT_NOTE = "Spot tasks priced at the on-demand rate: Spot rates float (up to 70
 FREE_CUSTOM_METRICS, FREE_ALARM_METRICS, FREE_LOG_GB, FREE_DASHBOARDS = 10, 10, 5, 3
 FREE_SNS_EMAILS = 1000  # email deliveries a month (SNS pricing); the first million publishes are free too
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+PROVIDER_PREFIX = "pulumi:providers:"
 
 
 class _Pricing:
-    """Prices one stack's resources; every line names its catalogue key."""
+    """Prices one stack's resources; every line names its catalogue key and, when it is not the
+    stack's, the region whose catalogue priced it."""
 
     def __init__(self, resources: Sequence[PricedResource], catalogue: PriceCatalogue, usage: UsageSettings) -> None:
         self.resources = list(resources)
         self.by_urn = {r.urn: r for r in resources}
         self.catalogue = catalogue
+        self.catalogues = {catalogue.region: catalogue}
         self.usage = usage
         self.lines: list[CostLine] = []
 
-    def add(self, resource: PricedResource, item: str, quantity: float, unit: str, key: str, *, note: str = "", ceiling: float | None = None) -> None:
-        price = self.catalogue.get(key)
+    def catalogue_for(self, region: str | None) -> PriceCatalogue:
+        """The region's catalogue (the stack's for None), loaded once; CostError without one."""
+        region = region or self.catalogue.region
+        if region not in self.catalogues:
+            self.catalogues[region] = load_catalogue(region)
+        return self.catalogues[region]
+
+    def add(
+        self,
+        resource: PricedResource,
+        item: str,
+        quantity: float,
+        unit: str,
+        key: str,
+        *,
+        note: str = "",
+        ceiling: float | None = None,
+        region: str | None = None,
+    ) -> None:
+        """A line priced in `region`, or else in the resource's own region."""
+        catalogue = self.catalogue_for(region or resource.region)
+        price = catalogue.get(key)
         status = PRICED if price else UNPRICED
         if price is None:
-            note = f"no price for {key} in {self.catalogue.region}" + (f"; {note}" if note else "")
+            note = f"no price for {key} in {catalogue.region}" + (f"; {note}" if note else "")
         elif price.derived:
             note = f"derived price: {price.derived}" + (f"; {note}" if note else "")
-        self.lines.append(CostLine(resource.tier, resource.name, resource.type, item, round(quantity, 4), unit, price, status, note, ceiling))
+        shown_region = catalogue.region if catalogue.region != self.catalogue.region else None
+        self.lines.append(CostLine(resource.tier, resource.name, resource.type, item, round(quantity, 4), unit, price, status, note, ceiling, shown_region))
 
     def free(self, resource: PricedResource, note: str = "") -> None:
-        self.lines.append(CostLine(resource.tier, resource.name, resource.type, "no charge", 0, "", None, FREE, note))
+        self.lines.append(CostLine(resource.tier, resource.name, resource.type, "no charge", 0, "", None, FREE, note, region=self.foreign(resource)))
+
+    def foreign(self, resource: PricedResource) -> str | None:
+        """The resource's region when it is not the stack's."""
+        return resource.region if resource.region and resource.region != self.catalogue.region else None
 
     def linked(self, resource: PricedResource, key: str) -> list[PricedResource]:
         return [self.by_urn[urn] for urn in resource.deps.get(key, ()) if urn in self.by_urn]
@@ -174,7 +213,18 @@ def _db_instance(p: _Pricing, db: PricedResource) -> None:
         p.add(db, "managed master-password secret", 1, "secret-months", "secretsmanager.secret_month")
     if props.get("performanceInsightsEnabled") and _number(props.get("performanceInsightsRetentionPeriod"), 7) > 7:
         p.lines.append(
-            CostLine(db.tier, db.name, db.type, "Performance Insights long-term retention", 1, "", None, UNPRICED, "only the free 7-day retention is priced")
+            CostLine(
+                db.tier,
+                db.name,
+                db.type,
+                "Performance Insights long-term retention",
+                1,
+                "",
+                None,
+                UNPRICED,
+                "only the free 7-day retention is priced",
+                region=p.foreign(db),
+            )
         )
 
 
@@ -220,6 +270,11 @@ def _web_acl(p: _Pricing, acl: PricedResource) -> None:
 
 def _secret(p: _Pricing, secret: PricedResource) -> None:
     p.add(secret, "secret", 1, "secret-months", "secretsmanager.secret_month")
+    # Secrets Manager bills each replica as a secret of its own, in the replica's region.
+    for replica in _items(secret.props.get("replicas")):
+        region = str(replica.get("region")) if isinstance(replica, Mapping) and replica.get("region") else None
+        if region:
+            p.add(secret, "replica secret", 1, "secret-months", "secretsmanager.secret_month", region=region)
 
 
 def _cluster(p: _Pricing, cluster: PricedResource) -> None:
@@ -295,6 +350,134 @@ def _email_identity(p: _Pricing, identity: PricedResource) -> None:
     p.add(identity, f"emails sent (usage: {p.usage.emails_1k:g} × 1,000)", p.usage.emails_1k, "1,000 emails", "ses.email_1k")
 
 
+AURORA_CLUSTER = "aws:rds/cluster:Cluster"
+SERVERLESS_CLASS = "db.serverless"
+# Route 53 bills a health check by its endpoint (AWS's own resources cost less) and each optional
+# feature on top (Route 53 pricing; Infracost's route53_health_check golden test).
+AWS_ENDPOINT_TYPES = frozenset({"aws:lb/loadBalancer:LoadBalancer", "aws:cloudfront/distribution:Distribution", "aws:ec2/eip:Eip"})
+AWS_ENDPOINT_SUFFIXES = (".amazonaws.com", ".cloudfront.net")
+
+
+def _iopt(cluster: PricedResource | None) -> str:
+    """The key suffix of I/O-Optimized storage: dearer storage and capacity, no I/O charges."""
+    return ".iopt1" if cluster is not None and cluster.props.get("storageType") == "aurora-iopt1" else ""
+
+
+def _aurora_cluster(p: _Pricing, cluster: PricedResource) -> None:
+    usage, suffix = p.usage, _iopt(cluster)
+    # A global database's secondary joins it by globalClusterIdentifier; the primary is the
+    # global cluster's source and holds the writer.
+    secondary = bool(cluster.props.get("globalClusterIdentifier"))
+    copy = "secondary copy" if secondary else "primary"
+    p.add(cluster, f"Aurora storage, {copy} (usage: {usage.aurora_storage_gb:g} GB)", usage.aurora_storage_gb, "GB-months", f"aurora.storage_gb_month{suffix}")
+    if secondary:
+        written = usage.replicated_writes_million
+        p.add(cluster, f"replicated write I/Os (usage: {written:g} million)", written, "1M write I/Os", "aurora.replicated_write_io_million")
+        return
+    if not suffix:
+        p.add(cluster, f"I/O requests (usage: {usage.aurora_io_million:g} million)", usage.aurora_io_million, "1M requests", "aurora.io_million")
+    days = _number(cluster.props.get("backupRetentionPeriod"), 1)
+    backup = usage.aurora_backup_gb
+    p.add(cluster, f"backups beyond the free copy (usage: {backup:g} GB, {days:g} days kept)", backup, "GB-months", "aurora.backup_gb_month")
+
+
+def _scaling(cluster: PricedResource | None) -> tuple[float, float | None]:
+    """The cluster's Serverless v2 range in ACUs (no ceiling when unknown)."""
+    config = cluster.props.get("serverlessv2ScalingConfiguration") if cluster else None
+    if not isinstance(config, Mapping):
+        return 0.0, None
+    return _number(config.get("minCapacity")), _number(config.get("maxCapacity")) if config.get("maxCapacity") is not None else None
+
+
+def _aurora_instance(p: _Pricing, instance: PricedResource) -> None:
+    cluster = next(iter(p.linked(instance, "clusterIdentifier")), None)
+    instance_class = str(instance.props.get("instanceClass"))
+    if instance_class != SERVERLESS_CLASS:
+        engine = str(instance.props.get("engine") or "aurora-postgresql")
+        p.add(instance, f"{engine} {instance_class}", _hours(1), "instance-hours", f"rds.{engine}.{instance_class}{_iopt(cluster)}")
+        return
+    lowest, highest = _scaling(cluster)
+    # The average the usage assumes, within what the cluster lets an instance scale to.
+    average = max(lowest, min(p.usage.aurora_average_acu, highest if highest is not None else p.usage.aurora_average_acu))
+    bounds = f", {lowest:g}–{highest:g} ACU" if highest is not None else ""
+    p.add(
+        instance,
+        f"Serverless v2 capacity (usage: {average:g} ACU on average{bounds})",
+        _hours(average),
+        "ACU-hours",
+        f"aurora.serverless_v2.acu_hour{_iopt(cluster)}",
+        ceiling=_hours(highest) if highest is not None else None,
+    )
+
+
+def _global_cluster(p: _Pricing, global_cluster: PricedResource) -> None:
+    p.free(global_cluster, "no charge of its own: its clusters' storage, I/O and replicated writes are billed")
+
+
+def _hosted_zone(p: _Pricing, zone: PricedResource) -> None:
+    p.add(zone, "hosted zone", 1, "zone-months", "route53.hosted_zone_month")
+
+
+def _health_check_features(props: Mapping[str, object]) -> list[str]:
+    kind = str(props.get("type") or "")
+    features = ["HTTPS"] if kind.startswith("HTTPS") else []
+    features += ["string matching"] if kind.endswith("STR_MATCH") else []
+    features += ["fast interval"] if _number(props.get("requestInterval"), 30) <= 10 else []
+    return features + (["latency measurement"] if props.get("measureLatency") else [])
+
+
+def _aws_endpoint(p: _Pricing, check: PricedResource) -> bool:
+    """Whether Route 53 counts the checked endpoint as AWS's own (an ALB's DNS name is)."""
+    linked = p.linked(check, "fqdn") + p.linked(check, "ipAddress")
+    if any(r.type in AWS_ENDPOINT_TYPES for r in linked):
+        return True
+    # Calculated and alarm-based checks probe no endpoint outside AWS.
+    return str(check.props.get("type")) in ("CALCULATED", "CLOUDWATCH_METRIC") or str(check.props.get("fqdn") or "").endswith(AWS_ENDPOINT_SUFFIXES)
+
+
+def _health_check(p: _Pricing, check: PricedResource) -> None:
+    endpoint = "aws" if _aws_endpoint(p, check) else "other"
+    label = "an AWS endpoint" if endpoint == "aws" else "a non-AWS endpoint"
+    p.add(check, f"health check of {label}", 1, "check-months", f"route53.health_check_month.{endpoint}")
+    features = _health_check_features(check.props)
+    if features:
+        p.add(check, f"optional features ({', '.join(features)})", len(features), "feature-months", f"route53.health_check_feature_month.{endpoint}")
+
+
+def _record(p: _Pricing, record: PricedResource) -> None:
+    if _items(record.props.get("aliases")):
+        p.free(record, "queries to alias records of AWS resources are free")
+    else:
+        p.free(record, "standard queries are billed per million (not estimated: no usage assumption)")
+
+
+def _bucket_replication(p: _Pricing, config: PricedResource) -> None:
+    # The usage is every replicated GB; each configuration copies its share from its own region.
+    configurations = len(p.of_type(config.type))
+    total = p.usage.cross_region_gb
+    p.add(
+        config,
+        f"inter-region transfer of replicated objects (usage: {total:g} GB across {configurations} configuration(s))",
+        total / configurations,
+        "GB",
+        "data_transfer.inter_region_gb",
+        note="S3 replication adds no fee of its own; the replicas are stored in the destination region",
+    )
+    rules = [r for r in _items(config.props.get("rules")) if isinstance(r, Mapping)]
+    if any(_replication_time_control(rule) for rule in rules):
+        p.add(config, "Replication Time Control", total / configurations, "GB", "s3.replication_time_control_gb")
+
+
+def _replication_time_control(rule: Mapping[str, object]) -> bool:
+    destination = rule.get("destination")
+    control = destination.get("replicationTime") if isinstance(destination, Mapping) else None
+    return isinstance(control, Mapping) and control.get("status") == "Enabled"
+
+
+def _ecr_replication(p: _Pricing, config: PricedResource) -> None:
+    p.free(config, "replication is free; the images' copies are billed as ECR storage in the destination")
+
+
 RULES: Mapping[str, Callable[[_Pricing, PricedResource], None]] = {
     "aws:cloudfront/distribution:Distribution": _distribution,
     "aws:s3/bucket:Bucket": _bucket,
@@ -315,6 +498,14 @@ RULES: Mapping[str, Callable[[_Pricing, PricedResource], None]] = {
     "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:kms/key:Key": _kms_key,
     "aws:sns/topic:Topic": _topic,
+    AURORA_CLUSTER: _aurora_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _aurora_instance,
+    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
+    "aws:route53/zone:Zone": _hosted_zone,
+    "aws:route53/healthCheck:HealthCheck": _health_check,
+    "aws:route53/record:Record": _record,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _ecr_replication,
 }
 STACK = PricedResource(urn="", type="tierup:stack/usage", name="(stack usage)", tier="stack", props={})
 ALARMS = PricedResource(urn="", type="tierup:stack/alarms", name="(all alarms)", tier="observability", props={})
@@ -378,9 +569,23 @@ def estimate_lines(resources: Iterable[PricedResource], catalogue: PriceCatalogu
             RULES[resource.type](pricing, resource)
         elif resource.type in FREE_TYPES:
             pricing.free(resource)
+        elif resource.type.startswith(PROVIDER_PREFIX):
+            # A provider is a custom resource to Pulumi, but nothing AWS bills.
+            pricing.free(resource, "a provider configures the others; AWS bills nothing for it")
         elif not resource.type.startswith("tierup:"):
             pricing.lines.append(
-                CostLine(resource.tier, resource.name, resource.type, "not in the estimator", 0, "", None, UNPRICED, "resource type has no pricing rule")
+                CostLine(
+                    resource.tier,
+                    resource.name,
+                    resource.type,
+                    "not in the estimator",
+                    0,
+                    "",
+                    None,
+                    UNPRICED,
+                    "resource type has no pricing rule",
+                    region=pricing.foreign(resource),
+                )
             )
     _stack_usage(pricing)
     return pricing.lines

@@ -73,6 +73,8 @@ class PricedResource:
     props: Mapping[str, object]
     deps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Input name → URNs it was computed from."""
+    region: str | None = None
+    """The region its provider deploys it to; None is the stack's region."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ class CostLine:
     note: str = ""
     ceiling_quantity: float | None = None
     """The quantity at full scale (autoscaling maximum), when it differs."""
+    region: str | None = None
+    """The region whose catalogue priced the line, when it is not the stack's (None)."""
+
+    @property
+    def shown_item(self) -> str:
+        """The item as reports print it: another region than the stack's is named."""
+        return f"{self.item} [{self.region}]" if self.region else self.item
 
     @property
     def monthly(self) -> float:

@@ -350,6 +350,10 @@ _V3_0 = replace(
         aurora_io_million=50,
         replicated_writes_million=20,
         cross_region_gb=20,
+        # The cluster volume holds what v2.0's 20 GB instance holds; 30 days of backups keep
+        # about one more volume of changed pages beyond the free copy (an assumption).
+        aurora_storage_gb=20,
+        aurora_backup_gb=20,
     ),
 )
 

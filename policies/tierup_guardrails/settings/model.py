@@ -355,6 +355,12 @@ class UsageSettings:
         "replicatedWritesMillion", amount_up_to(1_000_000), "Millions of write I/Os the Aurora global database copies to the recovery region.", default=0
     )
     cross_region_gb: float = setting("crossRegionGb", amount_up_to(1_000_000), "GB copied to the recovery region each month (bucket replication).", default=0)
+    aurora_storage_gb: float = setting(
+        "auroraStorageGb", amount_up_to(1_000_000), "GB in the Aurora cluster volume (each region of a global database stores a copy).", default=0
+    )
+    aurora_backup_gb: float = setting(
+        "auroraBackupGb", amount_up_to(1_000_000), "GB of Aurora backups beyond the free allowance (one copy of the volume).", default=0
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
