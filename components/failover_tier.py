@@ -3,6 +3,7 @@ its health check passes and by the recovery region's otherwise (v3.0)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -38,7 +39,7 @@ class FailoverTier(pulumi.ComponentResource):
     """A hosted zone (unless given), an HTTP(S) health check on the primary's load balancer, and
     PRIMARY and SECONDARY failover alias records of the domain."""
 
-    name_servers: pulumi.Output[list[str]]
+    name_servers: pulumi.Output[Sequence[str]]
     """The created zone's name servers (empty when the zone was given)."""
     health_check_id: pulumi.Output[str]
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, RailsSource, Spec, as_list, depends_on, of_type, stack_policy
+from tierup_guardrails.base import Level, RailsSource, Spec, as_list, depends_on, of_type, region_of, stack_policy
 from tierup_guardrails.cost.estimator import estimate
 from tierup_guardrails.cost.model import CostError, PricedResource, load_catalogue
 from tierup_guardrails.settings.guardrails import Guardrails
@@ -35,8 +35,9 @@ SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 COST_ALLOCATION_TAG = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 
 
-def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource]:
-    """The stack policy's resources as the estimator reads them (tier from the Tier tag)."""
+def priced_resources(resources: Sequence[PolicyResource], stack_region: str) -> list[PricedResource]:
+    """The stack policy's resources as the estimator reads them (tier from the Tier tag, region
+    from the provider)."""
     priced = []
     for resource in resources:
         if resource.resource_type.startswith(("pulumi:", "tierup:")):
@@ -44,7 +45,18 @@ def priced_resources(resources: Sequence[PolicyResource]) -> list[PricedResource
         tags = resource.props.get("tags")
         tier = str(tags.get("Tier", "stack")) if isinstance(tags, Mapping) else "stack"
         deps = {key: tuple(dep.urn for dep in values) for key, values in resource.property_dependencies.items()}
-        priced.append(PricedResource(urn=resource.urn, type=resource.resource_type, name=resource.name, tier=tier, props=resource.props, deps=deps))
+        region = region_of(resource, stack_region)
+        priced.append(
+            PricedResource(
+                urn=resource.urn,
+                type=resource.resource_type,
+                name=resource.name,
+                tier=tier,
+                props=resource.props,
+                deps=deps,
+                region=region if region != stack_region else None,
+            )
+        )
     return priced
 
 
@@ -53,7 +65,7 @@ def _budget_violations(resources: Sequence[PolicyResource], rails: Guardrails) -
     try:
         result = estimate(
             stack="", release=rails.release.value, budget_usd=rails.monthly_budget_usd, goal_usd=rails.monthly_budget_usd,
-            resources=priced_resources(resources), catalogue=load_catalogue(rails.region), usage=rails.usage,
+            resources=priced_resources(resources, rails.region), catalogue=load_catalogue(rails.region), usage=rails.usage,
         )  # fmt: skip
     except CostError as error:
         yield f"Add a price catalogue so the budget can be checked: {error}.", None

@@ -167,8 +167,8 @@ def test_a_renamed_database_with_an_alias_is_clean(workspace: Path) -> None:
         '            child_name(self._name, "db"),\n            identifier=identifier,',
         '            child_name(self._name, "primary"),\n            identifier=identifier,',
     )
-    edit(workspace / "components" / "data_tier.py", "                protect=args.shape.protect,\n                depends_on=log_groups,",
-         '                protect=args.shape.protect,\n                aliases=[pulumi.Alias(name=child_name(self._name, "db"))],\n                depends_on=log_groups,')  # fmt: skip
+    edit(workspace / "components" / "data_tier.py", "                protect=protect,\n                depends_on=log_groups,",
+         '                protect=protect,\n                aliases=[pulumi.Alias(name=child_name(self._name, "db"))],\n                depends_on=log_groups,')  # fmt: skip
     code, diff = diff_json(workspace, "dev", "--base", "HEAD")
     assert (code, dangers(diff)) == (0, [])
     (renamed,) = [c for c in diff["changes"] if c["name"] == "data-primary"]

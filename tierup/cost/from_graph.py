@@ -9,8 +9,21 @@ from tierup_guardrails.settings.model import UsageSettings
 
 
 def priced_resources(graph: ResourceGraph) -> list[PricedResource]:
-    """Custom resources with their inputs (the literal values a preview also knows)."""
-    return [PricedResource(urn=r.urn, type=r.type, name=r.name, tier=graph.tier_of(r), props=r.inputs, deps=r.property_dependencies) for r in graph if r.custom]
+    """Custom resources with their inputs (the literal values a preview also knows), each in the
+    region of its provider (None: the stack's)."""
+    return [
+        PricedResource(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            tier=graph.tier_of(r),
+            props=r.inputs,
+            deps=r.property_dependencies,
+            region=region if (region := graph.region_of(r)) != graph.region else None,
+        )
+        for r in graph
+        if r.custom
+    ]
 
 
 def estimate_graph(graph: ResourceGraph) -> Estimate:
