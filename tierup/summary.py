@@ -14,7 +14,7 @@ NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 def headline(graph: ResourceGraph) -> list[str]:
     """The stack's headline (release, region, AZs, NAT gateways, resources): one line unless it must wrap."""
     zones = graph.settings["network"]["availability_zones"]
-    nats = len(graph.of_type(NAT_GATEWAY))
+    nats = len([r for r in graph.of_type(NAT_GATEWAY) if graph.region_of(r) == graph.region])
     custom = sum(1 for r in graph if r.custom)
     parts = (
         graph.stack,
@@ -22,9 +22,18 @@ def headline(graph: ResourceGraph) -> list[str]:
         graph.region,
         f"{len(zones)} AZs ({', '.join(zones)})",
         f"{nats} NAT gateway{'s' if nats != 1 else ''}",
+        *_recovery_parts(graph),
         f"{custom} resources",
     )
     return wrap_parts(parts, hang="  ")
+
+
+def _recovery_parts(graph: ResourceGraph) -> tuple[str, ...]:
+    """The second region, when the stack has one: where it is and how many resources live there."""
+    elsewhere = [r for r in graph if r.custom and graph.region_of(r) != graph.region]
+    regions = sorted({graph.region_of(r) for r in elsewhere})
+    dr = graph.settings.get("dr", {})
+    return tuple(f"recovery {region} ({dr.get('standby', 'passive')}, {len(elsewhere)} resources)" for region in regions)
 
 
 def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
@@ -39,11 +48,7 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
         placement = "private tasks behind an ALB" + (" with WAF" if compute["waf"] else "")
     tasks = str(compute["min_tasks"]) if compute["min_tasks"] == compute["max_tasks"] else f"{compute['min_tasks']}–{compute['max_tasks']}"
     spot = f", Spot weight {compute['spot_weight']} over base {compute['on_demand_base']}" if compute["spot_weight"] else ""
-    database = f"{'Multi-AZ' if data['multi_az'] else 'single-AZ'} {data['instance_class']} PostgreSQL {data['engine_version']}"
-    database += f", backups {data['backup_retention_days']} days"
-    database += ", protected" if data["protect"] else ""
-    database += ", read replica" if data["read_replica"] else ""
-    database += ", RDS Proxy" if data["proxy"] else ""
+    database = _database_text(data)
     cache_text = (
         "cache in PostgreSQL (UNLOGGED table, no AWS resources)"
         if cache["mode"] == "postgres"
@@ -66,8 +71,34 @@ def promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
             "email",
             f"SES identity {email['domain']} (sandbox until AWS grants production access)" if email["domain"] else "no email identity (tierup:email.domain)",
         ),
+        *_recovery_promises(settings),
         ("observability", _alerts_text(alerts, promised)),
         ("stack", f"budget ${budget['monthly_usd']:g}/month (goal ${budget['goal_usd']:g})"),
+    ]
+
+
+def _database_text(data: dict[str, Any]) -> str:
+    if data.get("engine") == "aurora-postgresql":
+        database = f"Aurora PostgreSQL {data['engine_version']} Serverless v2 ({data['aurora_min_acu']:g}–{data['aurora_max_acu']:g} ACUs), writer"
+        database += " + reader" if data["read_replica"] else ""
+    else:
+        database = f"{'Multi-AZ' if data['multi_az'] else 'single-AZ'} {data['instance_class']} PostgreSQL {data['engine_version']}"
+    database += f", backups {data['backup_retention_days']} days"
+    database += ", protected" if data["protect"] else ""
+    database += ", read replica" if data["read_replica"] and data.get("engine") != "aurora-postgresql" else ""
+    database += ", RDS Proxy" if data["proxy"] else ""
+    migration = data.get("migration", "none")
+    return database + (f'; moving from RDS: step {migration} (README, "Moving to v3.0")' if migration != "none" else "")
+
+
+def _recovery_promises(settings: dict[str, Any]) -> list[tuple[str, str]]:
+    dr = settings.get("dr", {})
+    if not dr.get("enabled"):
+        return []
+    standby = "passive: no tasks, no NAT, a headless Aurora secondary" if dr["standby"] == "passive" else "active: tasks, NAT and an Aurora writer running"
+    return [
+        ("recovery", f"recovery region {dr['region']} ({standby}), buckets and the database credential replicated there"),
+        ("failover", f"Route 53 fails {dr['domain']} over to it when the primary's health check fails"),
     ]
 
 
