@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tierup.diff.rules import DISRUPTIONS, REPLACEMENT_DANGERS, REPLACEMENT_INPUTS, STATEFUL_TYPES
+from tierup.diff.rules import DISRUPTIONS, REFUSED_WHEN_ADDED, REPLACEMENT_DANGERS, REPLACEMENT_INPUTS, STATEFUL_TYPES
 from tierup.synth.graph import Resource, ResourceGraph
 
 DANGER, WARN, OK = "DANGER", "WARN", "ok"
@@ -125,7 +125,11 @@ def top_level(path: str) -> str:
 
 
 def _judge_change(resource: Resource, properties: list[PropertyChange]) -> tuple[str, tuple[str, ...]]:
-    touched = {top_level(p.path) for p in properties}
+    # An input under ignore_changes is not sent on update: it cannot force anything.
+    touched = {top_level(p.path) for p in properties} - set(resource.options.ignore_changes)
+    refused = [REFUSED_WHEN_ADDED[(resource.type, p.path)] for p in properties if p.old is None and (resource.type, p.path) in REFUSED_WHEN_ADDED]
+    if refused:
+        return DANGER, tuple(refused)
     forcing = sorted(touched & set(REPLACEMENT_INPUTS.get(resource.type, ())))
     if resource.type in STATEFUL_TYPES and forcing:
         return DANGER, tuple(f"{key} changes: the provider replaces the {resource.type.rsplit(':', 1)[1]} (data lost)" for key in forcing)

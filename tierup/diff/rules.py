@@ -17,6 +17,7 @@ from dataclasses import dataclass
 # Resources whose replacement or deletion loses data (or an identity clients depend on).
 STATEFUL_TYPES = (
     "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/subnetGroup:SubnetGroup",
     "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -36,6 +37,13 @@ REPLACEMENT_INPUTS: dict[str, tuple[str, ...]] = {
         "availabilityZone", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "kmsKeyId",
         "ncharCharacterSetName", "restoreToPointInTime", "s3Import", "snapshotIdentifier", "storageEncrypted",
         "timezone", "username", "dbSubnetGroupName", "identifier",
+    ),
+    # aws_rds_cluster: ForceNew in internal/service/rds/cluster.go (databaseName and
+    # masterUsername too, which the program ignores on a cluster born as a replica of RDS).
+    "aws:rds/cluster:Cluster": (
+        "availabilityZones", "clusterIdentifier", "databaseName", "dbSubnetGroupName", "engine", "engineMode",
+        "kmsKeyId", "masterUsername", "restoreToPointInTime", "s3Import", "snapshotIdentifier", "sourceRegion",
+        "storageEncrypted",
     ),
     # aws_db_parameter_group: family, name, name_prefix, description are ForceNew; parameters are not.
     "aws:rds/parameterGroup:ParameterGroup": ("description", "family", "name", "namePrefix"),
@@ -68,6 +76,15 @@ REPLACEMENT_DANGERS: dict[str, str] = {
     # (InvalidSubnet.Conflict), and the database's subnet group and ENIs cannot leave it. A stack
     # deployed with AZ names keeps them pinned (tierup:network.availabilityZones).
     "aws:ec2/subnet:Subnet": "the provider replaces the subnet: its CIDR collides with the old one and the database cannot move out of it",
+}
+
+
+# Inputs the provider refuses to set on an existing resource: the update fails half-way.
+REFUSED_WHEN_ADDED: dict[tuple[str, str], str] = {
+    # A promoted Aurora cluster cannot become a replica again ("promoting to standalone is not
+    # supported", internal/service/rds/cluster.go): stepping back from `promoted` is not a
+    # `pulumi up` (README, "Moving to v3.0").
+    ("aws:rds/cluster:Cluster", "replicationSourceIdentifier"): "a promoted Aurora cluster cannot become a replica again: the provider refuses the update",
 }
 
 
