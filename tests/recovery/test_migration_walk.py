@@ -10,9 +10,9 @@ import pytest
 
 from tests.conftest import make_project
 from tierup.diff.compare import compare
-from tierup_guardrails.data_holders import is_data_holder
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import synthesize
+from tierup_guardrails.data_holders import is_data_holder
 
 STEPS = {
     "v20": "  tierup:release: v2.0\n",
