@@ -47,9 +47,7 @@ def _finish(old: ResourceGraph, new: StackCheck, base_label: str, *, to_release:
     diff = compare(old, new.graph)
     found = runbook(old, new.graph)
     steps = checklist(diff, old, new.graph, found)
-    return StackDiff(
-        old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=steps, base_label=base_label, to_release=to_release, runbook=found
-    )
+    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=steps, base_label=base_label, to_release=to_release, runbook=found)
 
 
 def diff_to_release(project_dir: Path, stack: str, release: str) -> StackDiff:

@@ -79,7 +79,7 @@ STEPS = (
         ),
         "writes stop from the scale-down until step 3's `pulumi up` has finished: once the lag is zero the "
         "promotion takes several minutes (AWS: longer for a larger database), step 3 a few more.",
-        "before the promotion, scale the service back up (`aws ecs update-service --cluster \"$ECS_CLUSTER\" "
+        'before the promotion, scale the service back up (`aws ecs update-service --cluster "$ECS_CLUSTER" '
         '--service "$ECS_SERVICE" --desired-count {desired_count}`): RDS was never touched. After it, RDS still '
         "has every write (writes were stopped): scale back up, then step 1's rollback removes the cluster.",
         by_pulumi=False,
@@ -102,8 +102,7 @@ STEPS = (
         4,
         "Lift the RDS instance's protection (it keeps running, unused)",
         (_SET + "retiring", *_REVIEW),
-        "none: the RDS instance {instance_id} loses `protect` and deletion protection; its final snapshot "
-        "identifier is already in the state.",
+        "none: the RDS instance {instance_id} loses `protect` and deletion protection; its final snapshot identifier is already in the state.",
         "`" + _SET + "promoted`, then `pulumi up -s {stack}` protects it again.",
         by_pulumi=True,
     ),
