@@ -40,6 +40,9 @@ class Step:
 # The commands every `pulumi up` step runs after its config change: review, then apply.
 _REVIEW = ("tierup diff {stack} --base HEAD", "pulumi preview --diff -s {stack}", "pulumi up -s {stack}")
 _SET = "pulumi config set -s {stack} --path tierup:data.migration "
+# Steps 2 and 3 may run in different shells: each names the service it scales.
+_ECS_NAMES = ("ECS_CLUSTER={ecs_cluster}", "ECS_SERVICE={ecs_service}")
+_SCALE_UP = 'aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" --desired-count {desired_count}'
 
 STEPS = (
     Step(
@@ -70,8 +73,7 @@ STEPS = (
         2,
         "Stop writes, let the replica catch up, promote it (AWS CLI; no setting records this step)",
         (
-            "ECS_CLUSTER={ecs_cluster}",
-            "ECS_SERVICE={ecs_service}",
+            *_ECS_NAMES,
             'aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" --desired-count 0',
             'aws ecs wait services-stable --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE"',
             "aws rds promote-read-replica-db-cluster --db-cluster-identifier {cluster_id}",
@@ -79,9 +81,9 @@ STEPS = (
         ),
         "writes stop from the scale-down until step 3's `pulumi up` has finished: once the lag is zero the "
         "promotion takes several minutes (AWS: longer for a larger database), step 3 a few more.",
-        'before the promotion, scale the service back up (`aws ecs update-service --cluster "$ECS_CLUSTER" '
-        '--service "$ECS_SERVICE" --desired-count {desired_count}`): RDS was never touched. After it, RDS still '
-        "has every write (writes were stopped): scale back up, then step 1's rollback removes the cluster.",
+        "before the promotion, scale the service back up (step 3's last command): RDS was never touched. After it, "
+        "RDS still has every write (writes were stopped): scale back up and stay on RDS; the promoted cluster no "
+        "longer replicates, so remove it (step 1's rollback) and start again from step 1.",
         by_pulumi=False,
     ),
     Step(
@@ -90,7 +92,8 @@ STEPS = (
         (
             _SET + "promoted",
             *_REVIEW,
-            'aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" --desired-count {desired_count}',
+            *_ECS_NAMES,
+            _SCALE_UP,
         ),
         "the rest of step 2's write stop: the service's new tasks connect to Aurora{through_proxy}. The RDS instance "
         "{instance_id} stays, protected and untouched.",
@@ -115,9 +118,8 @@ STEPS = (
             "aws rds describe-db-snapshots --db-instance-identifier {instance_id} --snapshot-type manual",
         ),
         "none: the app is on Aurora. The final snapshot is {instance_id}-final-<suffix>.",
-        "none through tierup: restore the final snapshot to a new RDS instance by hand "
-        "(`aws rds restore-db-instance-from-db-snapshot --db-instance-identifier {instance_id}-restored "
-        "--db-snapshot-identifier {instance_id}-final-<suffix>`).",
+        "none through tierup: restore {instance_id}-final-<suffix> to a new RDS instance by hand "
+        "(`aws rds restore-db-instance-from-db-snapshot`) and point the app at it.",
         by_pulumi=True,
     ),
 )
@@ -225,13 +227,15 @@ class Runbook:
         found = []
         if self.skipped:
             listed = ", ".join(str(n) for n in self.skipped)
-            found.append(f"this change skips step {listed} of the migration runbook: apply one step per `pulumi up`")
+            found.append(f"this change skips step{'s' if len(self.skipped) > 1 else ''} {listed} of the migration runbook: apply one step per `pulumi up`")
         if self.at == len(STEPS) - 1 and self.to < self.at:
             found.append("the RDS instance is gone: going back creates an empty one; restore its final snapshot instead")
         return tuple(found)
 
     @property
     def summary(self) -> str:
+        if self.skipped and self.to > self.at:
+            return f"{self.stack} is at step {self.at}; this change jumps to step {self.to}, the next step is {self.at + 1}"
         if self.to > self.at:
             return f"{self.stack} is at step {self.at}; this change goes to step {self.to}"
         if self.to < self.at:
@@ -246,8 +250,11 @@ def _mark(step: Step, at: int, to: int) -> str:
     if step.number == to:
         return THIS_CHANGE if to > at else BACK_HERE
     if min(at, to) < step.number < max(at, to):
-        # The promotion between steps 1 and 3 is done by hand, not skipped by the config.
-        return SKIPPED if step.by_pulumi else DO_FIRST if to > at else ""
+        # The promotion between steps 1 and 3 is done by hand, not skipped by the config; going
+        # back there is nothing to undo.
+        if not step.by_pulumi:
+            return DO_FIRST if (at + 1, at + 2) == (step.number, to) else SKIPPED if to > at else ""
+        return SKIPPED
     return NEXT if at == to and step.number == at + 1 else ""
 
 
