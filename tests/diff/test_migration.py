@@ -18,8 +18,9 @@ from tierup.diff.checklist import checklist
 from tierup.diff.command import StackDiff, _finish
 from tierup.diff.compare import compare
 from tierup.diff.migration import BACK_HERE, DO_FIRST, HERE, NEXT, SKIPPED, THIS_CHANGE, Runbook, position, runbook
-from tierup.diff.report import WIDTH, command_lines, render_diff_json, render_diff_markdown, render_diff_text, runbook_lines
+from tierup.diff.report import command_lines, render_diff_json, render_diff_markdown, render_diff_text, runbook_lines
 from tierup.policy_runner import PolicyReport
+from tierup.render import WIDTH
 from tierup.synth.graph import Resource, ResourceGraph
 
 STEPS = ("replicating", "promoted", "retiring", "none")
@@ -183,3 +184,19 @@ def test_a_long_command_breaks_before_an_option_so_that_it_still_pastes() -> Non
         "        aws rds describe-db-clusters --db-cluster-identifier tierup-production-stack-aurora \\",
         "          --query 'DBClusters[0].Status'",
     ]
+
+
+def test_replacing_or_deleting_the_aurora_cluster_is_danger(prod_graph: ResourceGraph) -> None:
+    aurora = at_step(prod_graph, "none")
+    moved = ResourceGraph(
+        **{**vars(aurora), "resources": tuple(
+            Resource(**{**vars(r), "inputs": {**r.inputs, "storageEncrypted": False}}) if r.name == "data-aurora" else r for r in aurora
+        )}
+    )  # fmt: skip
+    assert [(c.name, c.reasons) for c in compare(aurora, moved).dangers] == [
+        ("data-aurora", ("storageEncrypted changes: the provider replaces the Cluster (data lost)",))
+    ]
+    # Rolling step 1 back deletes the replica cluster: flagged like the RDS replica is, with the
+    # runbook saying it holds no data of its own.
+    back = compare(at_step(prod_graph, "replicating"), prod_graph)
+    assert ("deleted", "data-aurora") in [(c.kind, c.name) for c in back.dangers]
