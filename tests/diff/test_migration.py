@@ -103,6 +103,7 @@ def test_the_jump_exits_3_and_every_format_carries_the_runbook(
     markdown = render_diff_markdown([result]).splitlines()
     assert "### :warning: DANGER `prod`: prod at v1.5 → release v3.0" in markdown
     assert "#### Migration runbook: RDS → Aurora, one reviewed step at a time" in markdown
+    assert "prod is at step 0; this change jumps to step 5, the next step is 1." in markdown
     assert "**Step 2: Stop writes, let the replica catch up, promote it (AWS CLI; no setting records this step)** — _SKIPPED_" in markdown
     document = json.loads(render_diff_json([result]))["diffs"][0]["runbook"]
     assert (document["at"], document["to"], [s["mark"] for s in document["steps"]]) == (0, 5, ["current", "skipped", "skipped", "skipped", "skipped", "change"])
@@ -200,3 +201,9 @@ def test_replacing_or_deleting_the_aurora_cluster_is_danger(prod_graph: Resource
     # runbook saying it holds no data of its own.
     back = compare(at_step(prod_graph, "replicating"), prod_graph)
     assert ("deleted", "data-aurora") in [(c.kind, c.name) for c in back.dangers]
+
+
+def test_the_checklist_points_at_the_runbook_for_downtime_and_rollback(prod_graph: ResourceGraph) -> None:
+    steps = _stack_diff(at_step(prod_graph, "replicating"), at_step(prod_graph, "promoted")).steps
+    assert steps["downtime"][0] == "As the migration runbook below says for each step (writes stop from step 2 to the end of step 3)."
+    assert steps["rollback"] == ["Only as the migration runbook below says: each of its steps has its own way back."]

@@ -84,6 +84,9 @@ def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph, runbook: 
         downtime.append("NAT gateways are removed: tasks left in private subnets lose internet access.")
     if CACHE in deleted:
         downtime.append("The ElastiCache group is removed with its data: the app must be back on CACHE_BACKEND=postgres first.")
+    if runbook is not None and _runbook_first(runbook):
+        # A migration step's downtime (the write stop around the promotion) is in no single diff.
+        downtime.insert(0, "As the migration runbook below says for each step (writes stop from step 2 to the end of step 3).")
     if not downtime:
         downtime.append("None expected: every change is an addition or an in-place update without restart.")
     rollback.insert(

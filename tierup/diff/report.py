@@ -155,7 +155,8 @@ def runbook_lines(runbook: Runbook) -> list[str]:
 
 
 def runbook_markdown(runbook: Runbook) -> list[str]:
-    lines = [f"#### {sentence(RUNBOOK_TITLE).rstrip('.')}", "", sentence(runbook.summary), ""]
+    # The summary starts with the stack's name: kept lowercase, as the stack is spelled.
+    lines = [f"#### {sentence(RUNBOOK_TITLE).rstrip('.')}", "", f"{runbook.summary}.", ""]
     lines += [f"- :warning: **DANGER**: {danger}" for danger in runbook.dangers] + ([""] if runbook.dangers else [])
     for step in runbook.steps:
         label = mark_label(step, runbook.stack)
