@@ -207,7 +207,7 @@ def _diff(project_dir: Path, stacks: list[str], to_release: str | None, base: st
         else:
             results.append(diff_against_base(project_dir, stack, str(base)))
     print(DIFF_RENDERERS[output_format](results))
-    if any(result.diff.dangers for result in results):
+    if any(result.dangerous for result in results):
         return EXIT_DANGER
     return EXIT_OK if all(result.new.passed for result in results) else EXIT_FAILED
 

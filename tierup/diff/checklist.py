@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tierup.diff.compare import WARN, Change, GraphDiff, top_level
-from tierup.diff.lifecycle import blockers, unprotect_steps
+from tierup.diff.lifecycle import Blocker, blockers, unprotect_steps
+from tierup.diff.migration import Runbook
 from tierup.synth.graph import ResourceGraph
 
 NAT = "aws:ec2/natGateway:NatGateway"
@@ -18,9 +19,25 @@ def _touches(change: Change, *inputs: str) -> bool:
     return any(top_level(p.path) in inputs for p in change.properties)
 
 
-def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[str, list[str]]:
+def _runbook_first(runbook: Runbook | None) -> list[str]:
+    """What the migration runbook (printed after the checklist) says comes first."""
+    if runbook is None or runbook.at == runbook.to:
+        return []
+    if runbook.dangers:
+        return [f"Stop: do not apply this in one `pulumi up`: {'; '.join(runbook.dangers)}. Follow the migration runbook below."]
+    return [f"This change is step {runbook.to} of the migration runbook below: run that step's commands; its DANGER lines, if any, are what it deletes."]
+
+
+def _unprotect(found: list[Blocker], runbook: Runbook | None) -> list[Blocker]:
+    """Blockers whose protection the checklist lifts: the RDS instance is the runbook's (step 4),
+    never lifted so that one `pulumi up` can delete it."""
+    return [b for b in found if not (runbook and b.type == DB)]
+
+
+def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph, runbook: Runbook | None = None) -> dict[str, list[str]]:
     """Steps before and after `pulumi up`, the downtime to expect, and the way back; none at all
-    when nothing changes (there is nothing to migrate, nor to roll back)."""
+    when nothing changes (there is nothing to migrate, nor to roll back). Along the migration to
+    Aurora the runbook leads: its step replaces the generic DANGER stop and the way back."""
     if not diff.changes:
         return {step: [] for step in ("before", "downtime", "after", "rollback")}
     stack = new.stack
@@ -30,9 +47,10 @@ def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[s
     after: list[str] = []
     downtime: list[str] = []
     rollback: list[str] = []
-    if diff.dangers:
+    if diff.dangers and not _runbook_first(runbook):
         before.insert(0, "Stop: resolve every DANGER line first (add an alias, or revert the input); protect refuses these changes anyway.")
-    before += unprotect_steps(stack, blockers(old, diff), f"run `pulumi up -s {stack}` with the new release")
+    before[:0] = _runbook_first(runbook)
+    before += unprotect_steps(stack, _unprotect(blockers(old, diff), runbook), f"run `pulumi up -s {stack}` with the new release")
     if any(c.type == DB and _touches(c, "manageMasterUserPassword") for c in changed):
         before.append(
             "The database's password moves from RDS's managed secret to the stack's own (dbSecretArn); RDS applies it at once and the "
@@ -66,6 +84,9 @@ def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[s
         downtime.append("NAT gateways are removed: tasks left in private subnets lose internet access.")
     if CACHE in deleted:
         downtime.append("The ElastiCache group is removed with its data: the app must be back on CACHE_BACKEND=postgres first.")
+    if runbook is not None and _runbook_first(runbook):
+        # A migration step's downtime (the write stop around the promotion) is in no single diff.
+        downtime.insert(0, "As the migration runbook below says for each step (writes stop from step 2 to the end of step 3).")
     if not downtime:
         downtime.append("None expected: every change is an addition or an in-place update without restart.")
     rollback.insert(
@@ -75,4 +96,7 @@ def checklist(diff: GraphDiff, old: ResourceGraph, new: ResourceGraph) -> dict[s
     )
     if any(c.type == DB and _touches(c, "multiAz") for c in changed):
         rollback.append("Turning Multi-AZ off again is in place and keeps the data.")
+    if _runbook_first(runbook):
+        # The generic way back (the old release) is wrong here: it could drop writes or the data.
+        rollback = ["Only as the migration runbook below says: each of its steps has its own way back."]
     return {"before": before, "downtime": downtime, "after": after or ["Run `tierup check` and look at the app's health in CloudWatch."], "rollback": rollback}

@@ -9,6 +9,7 @@ from tierup.check import StackCheck, check_stack
 from tierup.cost.from_graph import estimate_graph
 from tierup.diff.checklist import checklist
 from tierup.diff.compare import GraphDiff, compare
+from tierup.diff.migration import Runbook, runbook
 from tierup.diff.sides import worktree_at
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import synthesize
@@ -29,6 +30,13 @@ class StackDiff:
     base_label: str
     to_release: bool
     """True for --to-release (one stack, two releases); False for --base (two commits)."""
+    runbook: Runbook | None = None
+    """The RDS → Aurora runbook when the diff moves along it (or the stack is in the middle of it)."""
+
+    @property
+    def dangerous(self) -> bool:
+        """Data at risk: a DANGER change, or a move that skips steps of the migration runbook."""
+        return bool(self.diff.dangers) or bool(self.runbook and self.runbook.dangers)
 
     @property
     def cost_delta(self) -> float:
@@ -37,8 +45,9 @@ class StackDiff:
 
 def _finish(old: ResourceGraph, new: StackCheck, base_label: str, *, to_release: bool) -> StackDiff:
     diff = compare(old, new.graph)
-    steps = checklist(diff, old, new.graph)
-    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=steps, base_label=base_label, to_release=to_release)
+    found = runbook(old, new.graph)
+    steps = checklist(diff, old, new.graph, found)
+    return StackDiff(old=old, new=new, diff=diff, old_cost=estimate_graph(old), steps=steps, base_label=base_label, to_release=to_release, runbook=found)
 
 
 def diff_to_release(project_dir: Path, stack: str, release: str) -> StackDiff:

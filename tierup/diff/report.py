@@ -8,6 +8,7 @@ from typing import Any
 
 from tierup.diff.command import StackDiff
 from tierup.diff.compare import PropertyChange
+from tierup.diff.migration import BACK_HERE, DO_FIRST, HERE, NEXT, SKIPPED, THIS_CHANGE, Runbook, RunbookStep
 from tierup.render import WIDTH, columns, markdown_table, money, sentence, short_type, wrap, wrap_parts
 from tierup.report import guardrail_lines
 
@@ -101,7 +102,83 @@ def diff_lines(result: StackDiff) -> list[str]:
             lines.append(f"    {title}:")
             for item in result.steps[step]:
                 lines += wrap(item, "      - ")
+    if result.runbook:
+        lines += runbook_lines(result.runbook)
     return lines
+
+
+RUNBOOK_TITLE = "migration runbook: RDS → Aurora, one reviewed step at a time"
+MARKS = {
+    HERE: "{stack} is here",
+    NEXT: "next",
+    THIS_CHANGE: "this change",
+    DO_FIRST: "do this first",
+    SKIPPED: "SKIPPED",
+    BACK_HERE: "this change goes back here",
+}
+COMMAND_INDENT = "        "
+
+
+def mark_label(step: RunbookStep, stack: str) -> str:
+    return MARKS[step.mark].format(stack=stack) if step.mark else ""
+
+
+def command_lines(command: str, indent: str = COMMAND_INDENT) -> list[str]:
+    """A command on one line, or broken before its options with ` \\` continuations so that the
+    lines still paste into a shell (wrapped prose would not)."""
+    if len(indent) + len(command) <= WIDTH:
+        return [indent + command]
+    lines, current = [], ""
+    for part in command.replace(" --", "\0--").split("\0"):
+        if current and len(indent) + len(current) + 1 + len(part) + 2 > WIDTH:
+            lines.append(current + " \\")
+            current = "  " + part
+        else:
+            current = f"{current} {part}" if current else part
+    return [indent + line for line in [*lines, current]]
+
+
+def runbook_lines(runbook: Runbook) -> list[str]:
+    """The runbook after the checklist: every step with its commands, downtime and rollback."""
+    lines = wrap(f"{RUNBOOK_TITLE} · {runbook.summary}", "  ", "    ")
+    for danger in runbook.dangers:
+        lines += wrap(danger, "    DANGER: ", "      ")
+    for step in runbook.steps:
+        label = mark_label(step, runbook.stack)
+        lines += wrap(f"step {step.number}{f' [{label}]' if label else ''}: {step.title}", "    ", "      ")
+        for command in step.commands:
+            lines += command_lines(command)
+        if step.commands:
+            lines += wrap(f"downtime: {step.downtime}", "      ", "        ")
+            lines += wrap(f"rollback: {step.rollback}", "      ", "        ")
+    return lines
+
+
+def runbook_markdown(runbook: Runbook) -> list[str]:
+    # The summary starts with the stack's name: kept lowercase, as the stack is spelled.
+    lines = [f"#### {sentence(RUNBOOK_TITLE).rstrip('.')}", "", f"{runbook.summary}.", ""]
+    lines += [f"- :warning: **DANGER**: {danger}" for danger in runbook.dangers] + ([""] if runbook.dangers else [])
+    for step in runbook.steps:
+        label = mark_label(step, runbook.stack)
+        lines += [f"**Step {step.number}: {step.title}**" + (f" — _{label}_" if label else ""), ""]
+        if step.commands:
+            lines += ["```sh", *step.commands, "```", "", f"- Downtime: {step.downtime}", f"- Rollback: {step.rollback}", ""]
+    return lines
+
+
+def runbook_json(runbook: Runbook | None) -> dict[str, Any] | None:
+    if runbook is None:
+        return None
+    return {
+        "at": runbook.at,
+        "to": runbook.to,
+        "summary": runbook.summary,
+        "dangers": list(runbook.dangers),
+        "steps": [
+            {"number": s.number, "title": s.title, "mark": s.mark or None, "commands": list(s.commands), "downtime": s.downtime, "rollback": s.rollback}
+            for s in runbook.steps
+        ],
+    }
 
 
 def render_diff_text(results: Sequence[StackDiff]) -> str:
@@ -112,7 +189,7 @@ def render_diff_markdown(results: Sequence[StackDiff]) -> str:
     lines = ["## tierup diff", ""]
     for result in results:
         diff = result.diff
-        mark = ":warning: DANGER" if diff.dangers else ":white_check_mark:"
+        mark = ":warning: DANGER" if result.dangerous else ":white_check_mark:"
         counts = ", ".join(f"{len(diff.of_kind(kind))} {kind}" for kind in KINDS) if diff.changes else NO_CHANGES
         lines += [f"### {mark} `{diff.stack}`: {result.base_label} → release {diff.new_release}", "", f"{sentence(counts)} {sentence(cost_line(result))}", ""]
         shown = [c for c in diff.changes if not c.tags_only]
@@ -133,6 +210,8 @@ def render_diff_markdown(results: Sequence[StackDiff]) -> str:
             for step, title in STEP_TITLES.items():
                 lines += [f"**{title}**", ""] + [f"- {item}" for item in result.steps[step]] + [""]
             lines += ["</details>", ""]
+        if result.runbook:
+            lines += runbook_markdown(result.runbook)
     return "\n".join(lines)
 
 
@@ -163,6 +242,7 @@ def render_diff_json(results: Sequence[StackDiff]) -> str:
                 "cost": {"old": result.old_cost.total, "new": result.new.cost.total, "delta": result.cost_delta},
                 "policiesPassed": result.new.passed,
                 "checklist": result.steps,
+                "runbook": runbook_json(result.runbook),
             }
         )
     return json.dumps({"diffs": documents}, indent=2, default=str)

@@ -2,7 +2,7 @@
 
 Replacement-forcing inputs are the arguments the Terraform AWS provider marks "forces new
 resource" (ForceNew in its schema; pulumi-aws bridges that provider), read from
-hashicorp/terraform-provider-aws: internal/service/rds/instance.go, rds/parameter_group.go,
+hashicorp/terraform-provider-aws: internal/service/rds/instance.go, rds/cluster.go, rds/parameter_group.go,
 rds/subnet_group.go, elasticache/replication_group.go, logs/group.go,
 secretsmanager/secret.go and s3/bucket.go, and its documentation pages for
 aws_db_instance, aws_db_parameter_group, aws_db_subnet_group,
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 # Resources whose replacement or deletion loses data (or an identity clients depend on).
 STATEFUL_TYPES = (
     "aws:rds/instance:Instance",
+    # The Aurora cluster holds the data (v3.0); its instances are compute and can be replaced.
     "aws:rds/cluster:Cluster",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/subnetGroup:SubnetGroup",
@@ -38,12 +39,13 @@ REPLACEMENT_INPUTS: dict[str, tuple[str, ...]] = {
         "ncharCharacterSetName", "restoreToPointInTime", "s3Import", "snapshotIdentifier", "storageEncrypted",
         "timezone", "username", "dbSubnetGroupName", "identifier",
     ),
-    # aws_rds_cluster: ForceNew in internal/service/rds/cluster.go (databaseName and
-    # masterUsername too, which the program ignores on a cluster born as a replica of RDS).
+    # aws_rds_cluster: ForceNew in cluster.go. replicationSourceIdentifier and
+    # globalClusterIdentifier are not: the migration's promotion and the global database change
+    # them in place.
     "aws:rds/cluster:Cluster": (
-        "availabilityZones", "clusterIdentifier", "databaseName", "dbSubnetGroupName", "engine", "engineMode",
-        "kmsKeyId", "masterUsername", "restoreToPointInTime", "s3Import", "snapshotIdentifier", "sourceRegion",
-        "storageEncrypted",
+        "availabilityZones", "clusterIdentifier", "clusterIdentifierPrefix", "clusterScalabilityType", "databaseName",
+        "dbSubnetGroupName", "dbSystemId", "engine", "engineMode", "kmsKeyId", "masterUsername", "restoreToPointInTime",
+        "s3Import", "snapshotIdentifier", "sourceRegion", "storageEncrypted",
     ),
     # aws_db_parameter_group: family, name, name_prefix, description are ForceNew; parameters are not.
     "aws:rds/parameterGroup:ParameterGroup": ("description", "family", "name", "namePrefix"),
