@@ -154,7 +154,8 @@ def test_going_back_from_promoted_warns_about_the_writes_on_aurora(prod_graph: R
         {1: BACK_HERE, 3: HERE},
         (),
     )
-    assert "Writes made on Aurora since step 2 are NOT on RDS" in found.steps[3].rollback
+    assert "a promoted cluster cannot become a replica again" in found.steps[3].rollback
+    assert "writes made on Aurora since are NOT on RDS" in found.steps[3].rollback
 
 
 def test_going_back_once_the_instance_is_gone_is_danger(prod_graph: ResourceGraph) -> None:

@@ -97,8 +97,9 @@ STEPS = (
         ),
         "the rest of step 2's write stop: the service's new tasks connect to Aurora{through_proxy}. The RDS instance "
         "{instance_id} stays, protected and untouched.",
-        "`" + _SET + "replicating`, then `pulumi up -s {stack}` points the app back at RDS. Writes made on Aurora "
-        "since step 2 are NOT on RDS: copy them back by hand, or lose them.",
+        "not through a setting: a promoted cluster cannot become a replica again (the provider refuses, "
+        "`tierup diff` marks it DANGER). The RDS instance {instance_id} still holds every write up to step 2: "
+        "restore service on it by hand (point DB_HOST at it); writes made on Aurora since are NOT on RDS.",
         by_pulumi=True,
     ),
     Step(
