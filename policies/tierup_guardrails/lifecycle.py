@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from pulumi_policy import Policy, PolicyResource, Severity
 
 from tierup_guardrails.base import RailsSource, Spec, stack_policy
-from tierup_guardrails.data_holders import DELETION_PROTECTION_INPUTS, deletion_protected, is_data_holder
+from tierup_guardrails.data_holders import DELETION_PROTECTION_INPUTS, deletion_protected, is_data_holder, replica_source
 from tierup_guardrails.settings.guardrails import Guardrails
 
 ONLY_DATA_HOLDERS_PROTECTED = Spec(
     name="lifecycle-only-data-holders-protected",
     description=(
-        "Only resources that hold data (a primary database, the user pool, a bucket) carry Pulumi protect or AWS deletion protection, "
+        "Only resources that hold data (a primary database or Aurora cluster, the user pool, a bucket) carry Pulumi protect or AWS deletion protection, "
         "so moving down a release and `pulumi destroy` never stop on anything else."
     ),
     severity=Severity.HIGH,
@@ -25,7 +25,7 @@ ONLY_DATA_HOLDERS_PROTECTED = Spec(
 
 def holds_data(resource: PolicyResource) -> bool:
     """True for a primary database, the user pool or a bucket: what loses data when deleted."""
-    return is_data_holder(resource.resource_type, resource.props.get("replicateSourceDb"))
+    return is_data_holder(resource.resource_type, replica_source(resource.resource_type, resource.props))
 
 
 def protection_of(resource: PolicyResource) -> list[str]:
