@@ -194,10 +194,10 @@ IAM_AUTHENTICATION = Spec(
     description="Aurora clusters accept IAM database authentication, so the app can connect with short-lived tokens of its task role.",
     severity=Severity.MEDIUM,
     remediation="Set iamDatabaseAuthenticationEnabled to true on the cluster (components.aurora_cluster).",
-    references=("CKV_AWS_162", "RDS.12"),
+    references=("D11", "CKV_AWS_162", "AwsSolutions-RDS6", "RDS.12"),
     settled=(
         Settled(
-            controls=("CKV_AWS_162", "RDS.12"),
+            controls=("D11", "CKV_AWS_162", "RDS.12"),
             how="Aurora clusters only: the RDS instances of v1.0-v2.0 keep password authentication, which RDS Proxy and the "
             "generated secret already cover; v3.0's Aurora turns IAM authentication on.",
         ),
