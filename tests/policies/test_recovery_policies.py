@@ -50,9 +50,7 @@ def resource(
     )
     found = deps or {}
     dependencies = [d for ds in found.values() for d in ds]
-    return PolicyResource(
-        type_token, unknown_checking_proxy(props or {}), urn(type_token, name), name, options, provider, None, dependencies, dict(found)
-    )
+    return PolicyResource(type_token, unknown_checking_proxy(props or {}), urn(type_token, name), name, options, provider, None, dependencies, dict(found))
 
 
 def stack(
@@ -263,9 +261,7 @@ def test_aurora_clusters_meet_the_rds_rules() -> None:
     assert check_resource("rds-backup-retention", v3(), cluster, {**AURORA, "backupRetentionPeriod": 7}).messages == [
         "Keep backups at least 30 day(s) (backupRetentionPeriod is 7)."
     ]
-    assert check_resource("rds-deletion-protection", v3(), cluster, {**AURORA, "deletionProtection": False}).messages == [
-        "Set deletionProtection to true."
-    ]
+    assert check_resource("rds-deletion-protection", v3(), cluster, {**AURORA, "deletionProtection": False}).messages == ["Set deletionProtection to true."]
     # A global database's secondary (no master user) holds the primary's data: its backups are the primary's.
     secondary = {"engine": "aurora-postgresql", "globalClusterIdentifier": "g", "storageEncrypted": True, "iamDatabaseAuthenticationEnabled": True}
     assert check_resource("rds-backup-retention", v3(), cluster, secondary).messages == []
