@@ -17,7 +17,9 @@ def _levels_by_release() -> dict[str, dict[Release, str]]:
 
     levels: dict[str, dict[Release, str]] = {}
     for release in PROFILES:
-        rails = guardrails_for(load_settings({"tierup:release": release.value, "aws:region": "us-east-1"}))
+        # A release with a recovery region needs the name Route 53 fails over (tierup:dr.domain).
+        domain = {"tierup:dr": {"domain": "app.example.com"}} if PROFILES[release].dr.enabled else {}
+        rails = guardrails_for(load_settings({"tierup:release": release.value, "aws:region": "us-east-1", **domain}))
         for area in AREAS:
             for spec in _specs(area):
                 levels.setdefault(spec.name, {})[release] = spec.level(rails).value if spec.level(rails) is not Level.QUIET else "—"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyProviderResource,
     PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
@@ -17,6 +18,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from tierup_guardrails.settings.errors import ConfigError
 from tierup_guardrails.settings.guardrails import Guardrails
@@ -59,8 +61,9 @@ class Spec:
     references: tuple[str, ...]
     """Cross-reference ids: Checkov, Trivy AVD, Security Hub (FSBP), and the control number."""
     level: Callable[[Guardrails], Level] = always
-    quiet_reason: str = ""
-    """Why the policy does not apply when its level is QUIET."""
+    quiet_reason: str | Callable[[Guardrails], str] = ""
+    """Why the policy does not apply when its level is QUIET (or a function of the guardrails
+    when the reason depends on the stack's settings, not only on its release)."""
     settled: tuple[Settled, ...] = ()
     """Deliberate differences from the referenced controls; the catalogue lists them."""
 
@@ -103,7 +106,8 @@ class _ReleaseAware:
             # tierup-stack-config-valid reports the reason, once, as a mandatory violation.
             args.not_applicable("the stack's tierup config is missing or invalid (see tierup-stack-config-valid)")
         if self.spec.level(rails) is Level.QUIET:
-            args.not_applicable(f"{self.spec.quiet_reason} (release {rails.release.value})")
+            reason = self.spec.quiet_reason(rails) if callable(self.spec.quiet_reason) else self.spec.quiet_reason
+            args.not_applicable(f"{reason} (release {rails.release.value})")
         return rails
 
 
@@ -200,16 +204,37 @@ def service_principals(statement: Mapping[str, object]) -> set[str]:
     return {str(s) for s in as_list(principal.get("Service"))} if isinstance(principal, Mapping) else set()
 
 
+AWS_PROVIDER = "pulumi:providers:aws"
+
+
+class _HasProvider(Protocol):
+    provider: PolicyProviderResource | None
+
+
+def region_of(resource: _HasProvider, stack_region: str) -> str:
+    """The AWS region a resource lives in: its explicit aws provider's `region` input, or the
+    stack's (config aws:region) for a resource on the default provider. A resource (or args)
+    carries its provider as `provider` (pulumi-policy's PolicyResource and
+    ResourceValidationArgs); a provider resource itself is in the region it names. A region not
+    known yet at preview counts as the stack's: no rule should pass on a guess."""
+    provider = resource.provider
+    if isinstance(resource, PolicyResource) and resource.resource_type == AWS_PROVIDER:
+        return _provider_region(resource.props, stack_region)
+    if provider is None or provider.resource_type != AWS_PROVIDER:
+        return stack_region
+    return _provider_region(provider.props, stack_region)
+
+
+def _provider_region(props: Props, stack_region: str) -> str:
+    try:
+        region = props.get("region")
+    except UnknownValueError:
+        return stack_region
+    return region if isinstance(region, str) and region else stack_region
+
+
 def of_type(resources: Sequence[PolicyResource], *type_tokens: str) -> list[PolicyResource]:
     return [r for r in resources if r.resource_type in type_tokens]
-
-
-def region_of(resource: PolicyResource, stack_region: str) -> str:
-    """Where a resource lives: its provider's region (the CLI hands every resource its provider,
-    the default one configured from aws:region), else the stack's."""
-    provider = resource.provider
-    region = provider.props.get("region") if provider is not None else None
-    return region if isinstance(region, str) and region else stack_region
 
 
 def by_region(resources: Sequence[PolicyResource], stack_region: str) -> dict[str, list[PolicyResource]]:

@@ -1,4 +1,5 @@
-"""Data guardrails: the PostgreSQL instance, its parameters, its proxy, and who may reach data."""
+"""Data guardrails: the PostgreSQL instance or Aurora cluster, its parameters, its proxy, and who
+may reach data."""
 
 from __future__ import annotations
 
@@ -22,16 +23,22 @@ from tierup_guardrails.base import (
     truthy,
     when,
 )
+from tierup_guardrails.data_holders import AURORA_CLUSTER, replica_source
 from tierup_guardrails.settings.guardrails import Guardrails
 from tierup_guardrails.settings.ladder import PROFILES, per_release
 
-# RDS keeps automated backups for at most 35 days (RDS API, BackupRetentionPeriod: 0 to 35).
+# RDS keeps automated backups for at most 35 days (RDS API, BackupRetentionPeriod: 0 to 35; 1 to
+# 35 for an Aurora cluster, CreateDBCluster).
 MAX_BACKUP_DAYS = 35
 FEWEST_BACKUP_DAYS = min(profile.limits.min_backup_days for profile in PROFILES.values())
 # The log types RDS for PostgreSQL can export; Security Hub's RDS.9 asks for both.
 POSTGRESQL_LOG_TYPES = ("postgresql", "upgrade")
 
 DB_INSTANCE = "aws:rds/instance:Instance"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+# The databases that hold the data: an RDS instance (v1.0-v2.0, and while the data moves to
+# Aurora) and an Aurora cluster (v3.0); a cluster's instances hold none of their own.
+DATABASES = (DB_INSTANCE, AURORA_CLUSTER)
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 DB_PROXY = "aws:rds/proxy:Proxy"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -43,21 +50,22 @@ RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 
 NOT_PUBLIC = Spec(
     name="rds-no-public-access",
-    description="Databases are not publicly accessible.",
+    description="Databases (RDS instances and Aurora cluster instances) are not publicly accessible.",
     severity=Severity.CRITICAL,
     remediation="Set publiclyAccessible to false.",
     references=("D1", "CKV_AWS_17", "AVD-AWS-0180", "RDS.2"),
 )
 ENCRYPTED = Spec(
     name="rds-storage-encrypted",
-    description="Database storage is encrypted.",
+    description="Database storage (an RDS instance's or an Aurora cluster's) is encrypted.",
     severity=Severity.HIGH,
     remediation="Set storageEncrypted to true (this replaces an existing database: restore a snapshot into a new encrypted one).",
     references=("D2", "CKV_AWS_16", "AVD-AWS-0080", "RDS.3"),
     settled=(
         Settled(
             controls=("CKV_AWS_16",),
-            how="A read replica that leaves storageEncrypted unset passes: it inherits its primary's encryption (AVD-AWS-0080 agrees).",
+            how="A read replica (or a global database's secondary) that leaves storageEncrypted unset passes: it inherits its "
+            "primary's encryption (AVD-AWS-0080 agrees).",
         ),
     ),
 )
@@ -132,7 +140,7 @@ MULTI_AZ = Spec(
 BACKUPS = Spec(
     name="rds-backup-retention",
     description=(
-        "Automated backups are kept at least as long as the release requires "
+        "Automated backups of the primary RDS instance or Aurora cluster are kept at least as long as the release requires "
         f"({per_release(lambda p: f'{p.limits.min_backup_days} d')}) and at most RDS's 35 days."
     ),
     severity=Severity.HIGH,
@@ -154,7 +162,10 @@ BACKUPS = Spec(
 )
 DELETION_PROTECTION = Spec(
     name="rds-deletion-protection",
-    description="Primary databases have deletion protection; mandatory from release v1.5, advice before (a replica holds no data of its own).",
+    description=(
+        "Primary databases (an RDS instance, an Aurora cluster) have deletion protection; mandatory from release v1.5, advice before "
+        "(a replica or a global database's secondary holds no data of its own)."
+    ),
     severity=Severity.HIGH,
     remediation="Set tierup:data.protect to true: deletion protection and Pulumi protect on the primary.",
     references=("D5", "CKV_AWS_293", "AVD-AWS-0177", "RDS.8"),
@@ -168,12 +179,29 @@ DELETION_PROTECTION = Spec(
 )
 PROTECT = Spec(
     name="rds-pulumi-protect",
-    description="From release v1.5 Pulumi refuses any update that would delete or replace a primary database (a replica is rebuilt from it).",
+    description=(
+        "From release v1.5 Pulumi refuses any update that would delete or replace a primary database, RDS instance or Aurora cluster "
+        "(a replica is rebuilt from it)."
+    ),
     severity=Severity.HIGH,
     remediation="Set the protect resource option on the database (tierup:data.protect).",
     references=("D5", "pulumi-protect"),
     level=when(lambda rails: rails.protect_database),
     quiet_reason="the release does not promise protected data",
+)
+IAM_AUTHENTICATION = Spec(
+    name="rds-iam-authentication",
+    description="Aurora clusters accept IAM database authentication, so the app can connect with short-lived tokens of its task role.",
+    severity=Severity.MEDIUM,
+    remediation="Set iamDatabaseAuthenticationEnabled to true on the cluster (components.aurora_cluster).",
+    references=("D11", "CKV_AWS_162", "AwsSolutions-RDS6", "RDS.12"),
+    settled=(
+        Settled(
+            controls=("D11", "CKV_AWS_162", "RDS.12"),
+            how="Aurora clusters only: the RDS instances of v1.0-v2.0 keep password authentication, which RDS Proxy and the "
+            "generated secret already cover; v3.0's Aurora turns IAM authentication on.",
+        ),
+    ),
 )
 INSTANCE_CLASS = Spec(
     name="rds-instance-class-allowed",
@@ -205,7 +233,9 @@ INGRESS_FROM_APP = Spec(
 
 
 def is_replica(props: Props) -> bool:
-    return props.get("replicateSourceDb") is not None
+    """A read replica of an RDS instance, an Aurora read replica of one (the move to Aurora), or
+    a global database's secondary cluster: each is rebuilt from its primary."""
+    return replica_source(DB_INSTANCE, props) is not None or replica_source(AURORA_CLUSTER, props) is not None
 
 
 def _not_public_violations(props: Props, _: Guardrails) -> Iterable[str]:
@@ -284,9 +314,14 @@ def _deletion_protection_violations(props: Props, rails: Guardrails) -> Iterable
 
 
 def _protect_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
-    for instance in of_type(resources, DB_INSTANCE):
+    for instance in of_type(resources, *DATABASES):
         if not instance.opts.protect and not is_replica(instance.props):
             yield "Set the protect resource option on the database (tierup:data.protect true).", instance.urn
+
+
+def _iam_authentication_violations(props: Props, _: Guardrails) -> Iterable[str]:
+    if not truthy(props, "iamDatabaseAuthenticationEnabled"):
+        yield "Set iamDatabaseAuthenticationEnabled to true on the Aurora cluster."
 
 
 def _instance_class_violations(props: Props, rails: Guardrails) -> Iterable[str]:
@@ -329,16 +364,17 @@ def _ingress_from_app_violations(resources: Sequence[PolicyResource], _: Guardra
 def policies(source: RailsSource) -> list[Policy]:
     instance = (DB_INSTANCE,)
     return [
-        resource_policy(NOT_PUBLIC, instance, _not_public_violations, source),
-        resource_policy(ENCRYPTED, instance, _encryption_violations, source),
+        resource_policy(NOT_PUBLIC, (DB_INSTANCE, CLUSTER_INSTANCE), _not_public_violations, source),
+        resource_policy(ENCRYPTED, DATABASES, _encryption_violations, source),
         stack_policy(FORCE_SSL, _force_ssl_violations, source),
         stack_policy(GENERATED_PASSWORD, _generated_password_violations, source),
         resource_policy(LOG_EXPORTS, instance, _log_export_violations, source),
         resource_policy(MINOR_UPGRADES, instance, _minor_upgrade_violations, source),
         resource_policy(MULTI_AZ, instance, _multi_az_violations, source),
-        resource_policy(BACKUPS, instance, _backup_violations, source),
-        resource_policy(DELETION_PROTECTION, instance, _deletion_protection_violations, source),
+        resource_policy(BACKUPS, DATABASES, _backup_violations, source),
+        resource_policy(DELETION_PROTECTION, DATABASES, _deletion_protection_violations, source),
         stack_policy(PROTECT, _protect_violations, source),
+        resource_policy(IAM_AUTHENTICATION, (AURORA_CLUSTER,), _iam_authentication_violations, source),
         resource_policy(INSTANCE_CLASS, instance, _instance_class_violations, source),
         resource_policy(PROXY_TLS, (DB_PROXY,), _proxy_tls_violations, source),
         stack_policy(INGRESS_FROM_APP, _ingress_from_app_violations, source),

@@ -14,7 +14,7 @@ from tierup_guardrails.settings.guardrails import Guardrails
 ONLY_DATA_HOLDERS_PROTECTED = Spec(
     name="lifecycle-only-data-holders-protected",
     description=(
-        "Only resources that hold data (a primary database, the user pool, a bucket) carry Pulumi protect or AWS deletion protection, "
+        "Only resources that hold data (a primary database or Aurora cluster, the user pool, a bucket) carry Pulumi protect or AWS deletion protection, "
         "so moving down a release and `pulumi destroy` never stop on anything else."
     ),
     severity=Severity.HIGH,

@@ -20,6 +20,7 @@ from tierup_guardrails import (
     network,
     observability,
     reachability,
+    recovery,
     runtime,
     stack_rails,
 )
@@ -41,6 +42,7 @@ AREAS = (
     iam,
     observability,
     alerting,
+    recovery,
     constraints,
     lifecycle,
     budget,

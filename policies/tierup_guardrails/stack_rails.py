@@ -16,7 +16,7 @@ CONFIG_VALID = Spec(
     name="tierup-stack-config-valid",
     description="The stack's config names a release and valid tierup settings, so the release's guardrails can be chosen.",
     severity=Severity.CRITICAL,
-    remediation="Set tierup:release (v1.0, v1.5 or v2.0) and fix the setting the message names.",
+    remediation="Set tierup:release (v1.0, v1.5, v2.0 or v3.0) and fix the setting the message names.",
     references=("release-ladder",),
 )
 

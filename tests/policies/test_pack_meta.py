@@ -75,8 +75,10 @@ def test_every_policy_has_a_passing_and_a_failing_test() -> None:
 
     tabled = {case[0] for case in CASES}
     stack_tested = {spec.name for spec in specs() if f'check_stack("{spec.name}"' in source}
+    # Resource policies of resources no synthesized stack has yet (Aurora clusters) are tested on hand-built ones.
+    hand_built = {spec.name for spec in specs() if f'check_resource("{spec.name}"' in source}
     release_tested = {"elasticache-not-before-v2"}
-    assert {spec.name for spec in specs()} == tabled | stack_tested | release_tested
+    assert {spec.name for spec in specs()} == tabled | stack_tested | hand_built | release_tested
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

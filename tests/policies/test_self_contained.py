@@ -58,7 +58,7 @@ def test_with_no_stack_config_the_analysis_fails_closed(published: tuple[Path, s
         (
             "tierup-stack-config-valid",
             "mandatory",
-            "Fix the stack's config: tierup:release: missing; allowed: v1.0, v1.5, v2.0.",
+            "Fix the stack's config: tierup:release: missing; allowed: v1.0, v1.5, v2.0, v3.0.",
         )
     ]
     assert report.not_applicable["rds-multi-az"] == "the stack's tierup config is missing or invalid (see tierup-stack-config-valid)"

@@ -158,7 +158,7 @@ def test_the_stack_config_must_name_a_valid_release(prod_graph: ResourceGraph) -
         return guardrails_for(load_settings({"aws:region": "us-east-1", "tierup:release": "v9"}))
 
     assert check_stack("tierup-stack-config-valid", invalid, list(prod_graph)).messages == [
-        '(stack): Fix the stack\'s config: tierup:release: "v9" is not allowed; allowed: v1.0, v1.5, v2.0.'
+        '(stack): Fix the stack\'s config: tierup:release: "v9" is not allowed; allowed: v1.0, v1.5, v2.0, v3.0.'
     ]
     # Every release-aware policy then steps aside, and says why, instead of guessing a release.
     quiet = check_stack("ec2-nat-gateway-count-within-release", invalid, list(prod_graph))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from tierup_guardrails.modes import CacheMode, Ingress, Standby
+from tierup_guardrails.modes import CacheMode, DataMigration, Ingress, Standby
 from tierup_guardrails.settings.ladder import PROFILES
 from tierup_guardrails.settings.model import Release, StackSettings, UsageSettings
 from tierup_guardrails.thresholds import promised
@@ -55,8 +55,13 @@ class Guardrails:
     """Usage the estimate assumes (release default or tierup:usage)."""
     promised_alarms: tuple[str, ...]
     """The alarms (and the Spot-interruption rule) the release promises where their subject exists."""
+    disaster_recovery: bool = False
+    """The release requires a recovery region holding a replica of the data, and only it allows
+    one (the release profile's limits, whatever the stack sets)."""
     recovery_region: str | None = None
-    """The stack's recovery region (tierup:dr), None without one."""
+    """The stack's recovery region (tierup:dr.region or its default) when it keeps one."""
+    data_migration: DataMigration = DataMigration.NONE
+    """The stack's step on the way from RDS to Aurora (tierup:data.migration)."""
     recovery_passive: bool = True
     """The recovery region runs nothing (no tasks, no NAT): it promises no way out yet."""
 
@@ -86,6 +91,8 @@ def guardrails_for(settings: StackSettings) -> Guardrails:
         region=settings.region,
         usage=settings.usage,
         promised_alarms=promised(profile),
+        disaster_recovery=profile.limits.disaster_recovery,
         recovery_region=settings.dr.region if settings.dr.enabled else None,
+        data_migration=settings.data.migration,
         recovery_passive=settings.dr.standby is Standby.PASSIVE,
     )
