@@ -314,3 +314,12 @@ def test_aurora_cluster_groups_admit_only_the_app() -> None:
     assert check_stack("data-ingress-only-from-app", v3(), [app_sg, db_sg, service, cluster, from_cidr]).messages == [
         "recovery-db-from-vpc: Admit only the app's security group (a security-group reference, never a CIDR)."
     ]
+
+
+def test_a_cluster_is_a_replica_by_its_source_as_aws_reports_it() -> None:
+    from tierup_guardrails.data_holders import replica_source
+
+    assert replica_source(CLUSTER, {**AURORA, "replicationSourceIdentifier": "", "globalClusterIdentifier": "g"}) is None
+    assert replica_source(CLUSTER, {"masterUsername": "app", "replicationSourceIdentifier": "arn:aws:rds:us-east-1:1:cluster:c"}) is not None
+    assert replica_source(CLUSTER, {"globalClusterIdentifier": "g"}) == "g"
+    assert replica_source(CLUSTER, {"globalClusterIdentifier": ""}) is None
