@@ -40,6 +40,9 @@ CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 # Aurora) and an Aurora cluster (v3.0); a cluster's instances hold none of their own.
 DATABASES = (DB_INSTANCE, AURORA_CLUSTER)
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+# Where each database names its parameter group, and that group's type.
+PARAMETER_GROUP_INPUTS = {DB_INSTANCE: ("parameterGroupName", PARAMETER_GROUP), AURORA_CLUSTER: ("dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)}
 DB_PROXY = "aws:rds/proxy:Proxy"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 ECS_SERVICE = "aws:ecs/service:Service"
@@ -71,7 +74,7 @@ ENCRYPTED = Spec(
 )
 FORCE_SSL = Spec(
     name="rds-force-ssl",
-    description="Every database uses a parameter group that refuses connections without TLS.",
+    description="Every database (an RDS instance, each Aurora cluster in either region) uses a parameter group that refuses connections without TLS.",
     severity=Severity.HIGH,
     remediation="Give the instance a parameter group with rds.force_ssl set to 1.",
     references=("D3", "CKV2_AWS_69", "RDS.38"),
@@ -250,8 +253,9 @@ def _encryption_violations(props: Props, _: Guardrails) -> Iterable[str]:
 
 
 def _force_ssl_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
-    for instance in of_type(resources, DB_INSTANCE):
-        groups = [dep for dep in depends_on(instance, "parameterGroupName") if dep.resource_type == PARAMETER_GROUP]
+    for instance in of_type(resources, *DATABASES):
+        key, group_type = PARAMETER_GROUP_INPUTS[instance.resource_type]
+        groups = [dep for dep in depends_on(instance, key) if dep.resource_type == group_type]
         if not groups:
             yield "Give the database a parameter group of the stack's with rds.force_ssl set to 1.", instance.urn
         for group in groups:
@@ -340,7 +344,7 @@ def _proxy_tls_violations(props: Props, _: Guardrails) -> Iterable[str]:
 
 
 def _data_groups(resources: Sequence[PolicyResource]) -> set[str]:
-    keys = {DB_INSTANCE: "vpcSecurityGroupIds", DB_PROXY: "vpcSecurityGroupIds", REPLICATION_GROUP: "securityGroupIds"}
+    keys = {DB_INSTANCE: "vpcSecurityGroupIds", AURORA_CLUSTER: "vpcSecurityGroupIds", DB_PROXY: "vpcSecurityGroupIds", REPLICATION_GROUP: "securityGroupIds"}
     return {dep.urn for resource in of_type(resources, *keys) for dep in depends_on(resource, keys[resource.resource_type])}
 
 

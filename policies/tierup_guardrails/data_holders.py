@@ -35,12 +35,14 @@ def replica_source(type_token: str, props: Mapping[str, object]) -> object:
     Aurora User Guide, "Adding an AWS Region to an Amazon Aurora global database")."""
     if type_token != AURORA_CLUSTER:
         return _input(props, "replicateSourceDb")
+    # After apply AWS reports a secondary's source cluster here too (and "" for a primary, which
+    # also reports its global database and master user): this input decides first.
     source = _input(props, "replicationSourceIdentifier")
-    if source is not None:
+    if source:
         return source
     if {"masterUsername", "snapshotIdentifier"} & set(iter(props)):
         return None
-    return _input(props, "globalClusterIdentifier")
+    return _input(props, "globalClusterIdentifier") or None
 
 
 def _input(props: Mapping[str, object], key: str) -> object:

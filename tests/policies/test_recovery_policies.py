@@ -282,3 +282,44 @@ def test_the_primary_cluster_is_protected_and_the_only_protected_part_of_the_glo
         "data-global: Remove protect and deletionProtection from data-global: it holds no data, and moving down a release "
         "or `pulumi destroy` must be able to delete it."
     ]
+
+
+def test_every_aurora_cluster_forces_tls_through_its_cluster_parameter_group() -> None:
+    params = resource("aws:rds/clusterParameterGroup:ClusterParameterGroup", "data-aurora-params", {"parameters": [{"name": "rds.force_ssl", "value": "1"}]})
+    cluster = resource(CLUSTER, "data-aurora", dict(AURORA), deps={"dbClusterParameterGroupName": [params]}, protect=True)
+    assert check_stack("rds-force-ssl", v3(), [params, cluster]).messages == []
+    relaxed = resource("aws:rds/clusterParameterGroup:ClusterParameterGroup", "data-aurora-params", {"parameters": [{"name": "rds.force_ssl", "value": "0"}]})
+    cluster = resource(CLUSTER, "data-aurora", dict(AURORA), deps={"dbClusterParameterGroupName": [relaxed]}, protect=True)
+    assert check_stack("rds-force-ssl", v3(), [relaxed, cluster]).messages == ["data-aurora-params: Set rds.force_ssl to 1 in the database's parameter group."]
+    # The secondary becomes the writer on failover: AWS's default cluster parameter group does not force TLS.
+    secondary = resource(CLUSTER, "recovery-aurora", {"globalClusterIdentifier": "g"}, provider=DR_PROVIDER)
+    assert check_stack("rds-force-ssl", v3(), [secondary]).messages == [
+        "recovery-aurora: Give the database a parameter group of the stack's with rds.force_ssl set to 1."
+    ]
+
+
+def test_aurora_cluster_groups_admit_only_the_app() -> None:
+    app_sg = resource("aws:ec2/securityGroup:SecurityGroup", "recovery-network-app-sg", {})
+    db_sg = resource("aws:ec2/securityGroup:SecurityGroup", "recovery-db-sg", {})
+    service = resource(
+        "aws:ecs/service:Service", "recovery-compute-service", {"desiredCount": 0}, provider=DR_PROVIDER, deps={"networkConfiguration": [app_sg]}
+    )
+    cluster = resource(CLUSTER, "recovery-aurora", {"globalClusterIdentifier": "g"}, provider=DR_PROVIDER, deps={"vpcSecurityGroupIds": [db_sg]})
+    ingress = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+    from_app = resource(
+        ingress, "recovery-db-from-app", {"fromPort": 5432, "toPort": 5432}, deps={"securityGroupId": [db_sg], "referencedSecurityGroupId": [app_sg]}
+    )
+    assert check_stack("data-ingress-only-from-app", v3(), [app_sg, db_sg, service, cluster, from_app]).messages == []
+    from_cidr = resource(ingress, "recovery-db-from-vpc", {"cidrIpv4": "10.1.0.0/16", "fromPort": 5432, "toPort": 5432}, deps={"securityGroupId": [db_sg]})
+    assert check_stack("data-ingress-only-from-app", v3(), [app_sg, db_sg, service, cluster, from_cidr]).messages == [
+        "recovery-db-from-vpc: Admit only the app's security group (a security-group reference, never a CIDR)."
+    ]
+
+
+def test_a_cluster_is_a_replica_by_its_source_as_aws_reports_it() -> None:
+    from tierup_guardrails.data_holders import replica_source
+
+    assert replica_source(CLUSTER, {**AURORA, "replicationSourceIdentifier": "", "globalClusterIdentifier": "g"}) is None
+    assert replica_source(CLUSTER, {"masterUsername": "app", "replicationSourceIdentifier": "arn:aws:rds:us-east-1:1:cluster:c"}) is not None
+    assert replica_source(CLUSTER, {"globalClusterIdentifier": "g"}) == "g"
+    assert replica_source(CLUSTER, {"globalClusterIdentifier": ""}) is None
