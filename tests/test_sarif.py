@@ -58,7 +58,7 @@ def test_one_rule_per_policy_with_its_help_ids_and_release_level(checks: list[St
     dev, prod = (run["tool"]["driver"]["rules"] for run in sarif_document(checks)["runs"])  # type: ignore[index]
     assert len(dev) == checks[0].policies.policy_count and len({rule["id"] for rule in dev}) == len(dev)
     rds = next(rule for rule in dev if rule["id"] == "rds-no-public-access")
-    assert rds["shortDescription"] == {"text": "Databases are not publicly accessible."}
+    assert rds["shortDescription"] == {"text": "Databases (RDS instances and Aurora cluster instances) are not publicly accessible."}
     assert rds["help"]["text"] == "Set publiclyAccessible to false."
     assert rds["properties"]["tags"] == ["D1", "CKV_AWS_17", "AVD-AWS-0180", "RDS.2"] and rds["properties"]["security-severity"] == "9.5"
     assert rds["defaultConfiguration"] == {"level": "error", "enabled": True}

@@ -273,7 +273,9 @@ def _task_endpoint(project_dir: Path, stack: str) -> str:
 def _boto3_client(service: str, region: str) -> Any:
     import boto3
 
-    return boto3.client(service, region_name=region)
+    # A session of its own: boto3's default session keeps the credentials it resolved first,
+    # and the run must see the environment as it is now.
+    return boto3.session.Session().client(service, region_name=region)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

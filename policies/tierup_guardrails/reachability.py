@@ -117,7 +117,7 @@ def _regions(resources: Sequence[PolicyResource], rails: Guardrails) -> list[tup
     return [
         (build_model(part), not (region == rails.recovery_region and rails.recovery_passive))
         for region, part in by_region(resources, rails.region).items()
-        if part
+        if part or region == rails.region
     ]
 
 

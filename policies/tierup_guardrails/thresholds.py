@@ -469,7 +469,7 @@ WATCHES: tuple[Watch, ...] = (
         missing_reason="Aurora reports every minute while the writer runs; a gap is no verdict, and a day of it is an audit finding",
     ),
     Watch(
-        id="global-replication-lag",
+        id="global-db-lag",
         tier="data",
         subject=Subject.GLOBAL_DATABASE,
         summary="The recovery region is more than 60 s behind for 5 minutes: a failover now would lose that much.",

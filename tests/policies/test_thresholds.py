@@ -47,6 +47,7 @@ def test_missing_data_is_chosen_per_metric() -> None:
         "no-running-task": Missing.BREACHING,
         "tasks-below-desired": Missing.BREACHING,
         "replica-lag-high": Missing.BREACHING,
+        "global-db-lag": Missing.BREACHING,
     }
 
 

@@ -7,13 +7,13 @@ from tierup_guardrails.settings import ConfigError, load_settings
 BASE = {"tierup:release": "v1.0", "aws:region": "us-east-1"}
 
 CASES = [
-    ({"tierup:release": "v3.0"}, 'tierup:release: "v3.0" is not allowed; allowed: v1.0, v1.5, v2.0'),
-    ({"tierup:release": None}, "tierup:release: null is not allowed; allowed: v1.0, v1.5, v2.0"),
+    ({"tierup:release": "v4.0"}, 'tierup:release: "v4.0" is not allowed; allowed: v1.0, v1.5, v2.0, v3.0'),
+    ({"tierup:release": None}, "tierup:release: null is not allowed; allowed: v1.0, v1.5, v2.0, v3.0"),
     ({"aws:region": "Virginia"}, 'aws:region: "Virginia" is not allowed; allowed: an AWS region name such as us-east-1'),
     (
         {"tierup:nework": {"natStrategy": "single"}},
         'tierup:nework: {"natStrategy": "single"} is under an unknown key; '
-        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:frontend, tierup:storage, tierup:auth, tierup:email, tierup:usage, tierup:budget, tierup:alerts",
+        "allowed: keys tierup:release, tierup:network, tierup:app, tierup:compute, tierup:data, tierup:cache, tierup:frontend, tierup:storage, tierup:auth, tierup:email, tierup:dr, tierup:usage, tierup:budget, tierup:alerts",
     ),
     (
         {"tierup:network": {"natStrategyy": "single"}},
@@ -211,7 +211,7 @@ def test_invalid_config_names_key_value_and_allowed(overrides: dict[str, object]
 
 
 def test_missing_release() -> None:
-    with pytest.raises(ConfigError, match=r"^tierup:release: missing; allowed: v1\.0, v1\.5, v2\.0$"):
+    with pytest.raises(ConfigError, match=r"^tierup:release: missing; allowed: v1\.0, v1\.5, v2\.0, v3\.0$"):
         load_settings({"aws:region": "us-east-1"})
 
 

@@ -36,11 +36,13 @@ def test_malformed_stack_yaml(tmp_path: Path) -> None:
 
 def test_unknown_release_in_the_stack_file(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"old": "config:\n  aws:region: us-east-1\n  tierup:release: v0.9\n"})
-    assert_one_line_error(tierup(project, "synth", "old"), 'tierup: old: tierup:release: "v0.9" is not allowed; allowed: v1.0, v1.5, v2.0')
+    assert_one_line_error(tierup(project, "synth", "old"), 'tierup: old: tierup:release: "v0.9" is not allowed; allowed: v1.0, v1.5, v2.0, v3.0')
 
 
 def test_unknown_release_on_the_command_line(project_dir: Path) -> None:
-    assert_one_line_error(tierup(project_dir, "synth", "dev", "--release", "v3"), 'tierup: dev: tierup:release: "v3" is not allowed; allowed: v1.0, v1.5, v2.0')
+    assert_one_line_error(
+        tierup(project_dir, "synth", "dev", "--release", "v3"), 'tierup: dev: tierup:release: "v3" is not allowed; allowed: v1.0, v1.5, v2.0, v3.0'
+    )
 
 
 def test_a_failing_program_is_one_line(tmp_path: Path) -> None:

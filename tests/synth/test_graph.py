@@ -93,6 +93,8 @@ def test_exports_are_recorded(dev_graph: ResourceGraph) -> None:
         "alertTopicArn": "arn:aws:sns:us-east-1:123456789012:alerts-topic",
         "alarmNames": [f"tierup-dev-{name}" for name in ("no-running-task", "db-cpu-above-70", "db-storage-low", "db-conns-above-50")],
         "dashboardName": None,
+        "recoveryRegion": None,
+        "failoverNameServers": [],
         "appUrlHint": "The task's public IP changes with each deployment: `aws ecs list-tasks --cluster compute-cluster --service-name compute-service`, "
         "then `aws ecs describe-tasks` for its network interface and `aws ec2 describe-network-interfaces` for the public IP; the app listens on port 8080",
     }

@@ -318,7 +318,7 @@ _V2_0 = ReleaseProfile(
 )
 
 # Aurora has no FreeStorageSpace: db-storage-low stays promised where an RDS instance is.
-_ALARMS_V3_0 = (*_ALARMS_V2_0, "aurora-acu-above-80", "global-replication-lag")
+_ALARMS_V3_0 = (*_ALARMS_V2_0, "aurora-acu-above-80", "global-db-lag")
 
 _V3_0 = replace(
     _V2_0,
