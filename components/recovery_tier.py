@@ -158,7 +158,7 @@ class RecoveryTier(pulumi.ComponentResource):
             opts=self._child,
         )
         credential = pulumi.Output.all(args.account_id, args.credential_secret_name).apply(lambda v: secret_partial_arn(region, v[0], v[1]))
-        secrets = {
+        secrets: dict[str, pulumi.Input[str]] = {
             "DB_USER": credential.apply(lambda arn: f"{arn}:username::"),
             "DB_PASSWORD": credential.apply(lambda arn: f"{arn}:password::"),
             "DB_HOST": host.arn,
