@@ -59,16 +59,22 @@ def aurora_cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOpti
     return AuroraCluster(cluster, writer, reader, global_cluster)
 
 
-def _cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions) -> aws.rds.Cluster:
-    shape = args.shape
-    parameters = aws.rds.ClusterParameterGroup(
+def aurora_parameters(name: str, engine_version: str, tags: dict[str, str], opts: pulumi.ResourceOptions) -> aws.rds.ClusterParameterGroup:
+    """`<name>-aurora-params`: TLS only and query stats for every instance of a cluster (the
+    recovery region's secondary too: it becomes the writer when it is promoted)."""
+    return aws.rds.ClusterParameterGroup(
         child_name(name, "aurora-params"),
-        family=aurora_parameter_family(shape.engine_version),
+        family=aurora_parameter_family(engine_version),
         description="tierup Aurora PostgreSQL: TLS only, pg_stat_statements",
         parameters=database_parameters(memory_formulas=False),
-        tags=args.tags["params"],
+        tags=tags,
         opts=opts,
     )
+
+
+def _cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions) -> aws.rds.Cluster:
+    shape = args.shape
+    parameters = aurora_parameters(name, shape.engine_version, args.tags["params"], opts)
     # Aurora would create the log group with no expiry; creating it first bounds its retention.
     logs = aws.cloudwatch.LogGroup(
         child_name(name, "aurora-postgresql-logs"),

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.arns import bucket_arn, secret_partial_arn
-from components.aurora_cluster import AURORA_ENGINE, SERVERLESS_CLASS
+from components.aurora_cluster import AURORA_ENGINE, SERVERLESS_CLASS, aurora_parameters
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
 from components.database_proxy import POSTGRES_PORT
@@ -203,6 +203,7 @@ class RecoveryTier(pulumi.ComponentResource):
             engine=AURORA_ENGINE,
             engine_version=args.data.engine_version,
             global_cluster_identifier=args.global_cluster_id,
+            db_cluster_parameter_group_name=aurora_parameters(name, args.data.engine_version, self._tags("aurora-params"), self._child).name,
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[group.id],
             storage_encrypted=True,

@@ -1,0 +1,102 @@
+"""v3.0 as a user runs it: `tierup check`, `tierup synth` and `tierup diff` on prod moved up, and
+the settings' one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tierup_guardrails.settings import ConfigError, load_settings
+from tierup_guardrails.settings.recovery import default_recovery_region
+
+V3 = {"aws:region": "us-east-1", "tierup:release": "v3.0", "tierup:dr": {"domain": "api.example.org"}}
+
+
+def tierup(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tierup.cli", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_prod_at_v3_0_passes_its_guardrails_within_the_budget(project_dir: Path) -> None:
+    result = tierup(project_dir, "check", "prod", "--release", "v3.0")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "guardrails: PASS" in result.stdout
+    assert "    internet → dr-compute-lb-alb:80 → dr-compute-service:8080 → dr-aurora:5432\n" in result.stdout
+    assert "dr-compute-service → internet" not in result.stdout  # a passive standby promises no way out
+    cost = next(line for line in result.stdout.splitlines() if line.startswith("  cost: "))
+    assert cost.startswith("  cost: $461.20/month · budget $700.00 (within budget")
+
+
+def test_synth_shows_both_regions(project_dir: Path) -> None:
+    result = tierup(project_dir, "synth", "prod", "--release", "v3.0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "prod · release v3.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 2 NAT gateways",
+        "  recovery us-west-2 (passive, 69 resources) · 214 resources",
+    ]
+
+
+def test_the_one_shot_jump_is_danger_with_the_runbook(project_dir: Path) -> None:
+    result = tierup(project_dir, "diff", "prod", "--to-release", "v3.0")
+    assert result.returncode == 3, result.stderr
+    assert "  migration runbook: RDS → Aurora, one reviewed step at a time · prod is at step 0; this change\n" in result.stdout
+    assert "        pulumi config set -s prod --path tierup:data.migration replicating\n" in result.stdout
+    assert "        aws rds promote-read-replica-db-cluster --db-cluster-identifier tierup-prod-aurora\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("primary", "recovery"),
+    [("ap-southeast-2", "ap-southeast-1"), ("ap-southeast-1", "ap-southeast-2"), ("us-east-1", "us-west-2"), ("us-west-2", "us-east-1"), ("eu-west-2", "eu-west-1")],
+)
+def test_the_default_recovery_region_is_the_primarys_neighbour(primary: str, recovery: str) -> None:
+    assert default_recovery_region(primary) == recovery
+    assert load_settings({**V3, "aws:region": primary}).dr.region == recovery
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {**V3, "tierup:release": "v2.0", "tierup:dr": {"enabled": True}},
+            "tierup:dr.enabled: true is only allowed from v3.0 (a second region costs about $150/month); allowed: false, or tierup:release v3.0",
+        ),
+        (
+            {**V3, "tierup:release": "v2.0", "tierup:data": {"engine": "aurora-postgresql"}},
+            'tierup:data.engine: "aurora-postgresql" is only allowed from v3.0; allowed: postgres, or tierup:release v3.0',
+        ),
+        (
+            {**V3, "tierup:data": {"engine": "postgres"}},
+            "tierup:dr.enabled: true needs the Aurora global database, and tierup:data.engine is postgres; allowed: false, or engine aurora-postgresql",
+        ),
+        (
+            {**V3, "tierup:release": "v2.0", "tierup:data": {"migration": "replicating"}},
+            'tierup:data.migration: "replicating" moves the data to Aurora, and tierup:data.engine is postgres; allowed: none',
+        ),
+        (
+            {**V3, "tierup:data": {"auroraMinAcu": 4, "auroraMaxAcu": 2}},
+            "tierup:data.auroraMaxAcu: 2 is below auroraMinAcu 4; allowed: a number from 4 to 256",
+        ),
+        (
+            {**V3, "tierup:dr": {"domain": "api.example.org", "region": "us-east-1"}},
+            'tierup:dr.region: "us-east-1" is the stack\'s own region; allowed: another region than us-east-1',
+        ),
+        (
+            {**V3, "tierup:dr": {}},
+            "tierup:dr.domain: missing; allowed: the app's host name that Route 53 fails over, such as api.example.com",
+        ),
+        (
+            {**V3, "tierup:dr": {"domain": "api.example.org", "cidr": "10.0.128.0/17"}},
+            'tierup:dr.cidr: "10.0.128.0/17" overlaps tierup:network.cidr 10.0.0.0/16; allowed: a private range apart from it, such as 10.1.0.0/16',
+        ),
+        (
+            {**V3, "tierup:dr": {"domain": "api.example.org", "standby": "warm"}},
+            'tierup:dr.standby: "warm" is not allowed; allowed: passive, active',
+        ),
+    ],
+)
+def test_bad_recovery_settings_are_one_line_errors(config: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config)
+    assert str(raised.value) == message
