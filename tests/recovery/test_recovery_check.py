@@ -48,7 +48,13 @@ def test_the_one_shot_jump_is_danger_with_the_runbook(project_dir: Path) -> None
 
 @pytest.mark.parametrize(
     ("primary", "recovery"),
-    [("ap-southeast-2", "ap-southeast-1"), ("ap-southeast-1", "ap-southeast-2"), ("us-east-1", "us-west-2"), ("us-west-2", "us-east-1"), ("eu-west-2", "eu-west-1")],
+    [
+        ("ap-southeast-2", "ap-southeast-1"),
+        ("ap-southeast-1", "ap-southeast-2"),
+        ("us-east-1", "us-west-2"),
+        ("us-west-2", "us-east-1"),
+        ("eu-west-2", "eu-west-1"),
+    ],
 )
 def test_the_default_recovery_region_is_the_primarys_neighbour(primary: str, recovery: str) -> None:
     assert default_recovery_region(primary) == recovery
