@@ -208,6 +208,8 @@ def test_an_mvp_is_told_that_v1_5_is_a_business_decision(aws: Any, moto_url: str
     rules = {rule["rule"]: rule for rule in json.loads(result.stdout)["rules"]}
     assert rules["paying-users"]["measured"] == "no data (a business decision: move when users pay and expect uptime)"
     assert rules["paying-users"]["recommends"] == "v1.5" and json.loads(result.stdout)["recommendation"] is None
+    assert rules["regional-sla"]["measured"] == "no data (a business decision: move when an SLA or a regulator asks for a second region)"
+    assert rules["regional-sla"]["recommends"] == "v3.0"
 
 
 def test_an_account_without_the_budget_is_drift(aws: Any, moto_url: str, project_dir: Path) -> None:

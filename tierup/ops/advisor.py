@@ -40,7 +40,7 @@ class Rule:
 
 
 RULES = tuple(Rule.of(watch) for watch in ADVICE)
-RELEASE_ORDER = (Release.V1_0, Release.V1_5, Release.V2_0)
+RELEASE_ORDER = tuple(Release)  # the ladder, in order
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ def _load_balancer_dimension(live: LiveStack) -> dict[str, str] | None:
     return {"LoadBalancer": arn.split(":loadbalancer/", 1)[1]}
 
 
+BUSINESS_DECISIONS = {
+    "paying-users": "move when users pay and expect uptime",
+    "regional-sla": "move when an SLA or a regulator asks for a second region",
+}
+
+
 def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdict:
     if rule.id in ("db-cpu-above-70", "db-cpu-above-60"):
         return _stays_above(rule, _database_series(live, cloudwatch, rule, days), lambda v: f"{v:.1f}%")
@@ -96,9 +102,9 @@ def _evaluate(rule: Rule, live: LiveStack, cloudwatch: Any, days: int) -> Verdic
             return Verdict(rule, "no data", NO_DATA)
         per_day = sum(series.values) / days
         return Verdict(rule, f"{per_day:,.0f} requests/day", TRIGGERED if per_day > rule.threshold else OK)
-    if rule.id == "paying-users":
-        # The seeds' reason for v1.5 is a business fact, not a metric: say so rather than guess.
-        return Verdict(rule, "no data (a business decision: move when users pay and expect uptime)", NO_DATA)
+    if rule.id in BUSINESS_DECISIONS:
+        # The seeds' reasons for v1.5 and v3.0 are business facts, not metrics: say so rather than guess.
+        return Verdict(rule, f"no data (a business decision: {BUSINESS_DECISIONS[rule.id]})", NO_DATA)
     if rule.id == "tasks-at-maximum":
         return _tasks_at_maximum(rule, live, cloudwatch, days)
     if rule.id == "cache-hits-below-50":
