@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "policies"))
 
 from components.app_facing import FeedsTheApp
 from components.auth_tier import AuthTier, AuthTierArgs
-from components.bucket_replication import replicate_buckets
+from components.bucket_replication import RecoveryTarget
 from components.cache_tier import CacheTier, CacheTierArgs
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
@@ -32,6 +32,9 @@ settings = load_stack_settings()
 tags = StackTags(project=pulumi.get_project(), stack=pulumi.get_stack(), release=settings.release.value)
 # Known at preview (an invoke), so ARNs written from it keep the guardrails' inputs known.
 account_id = aws.get_caller_identity_output().account_id
+# v3.0's recovery region gets its own provider, passed explicitly to what lives there (never an
+# ambient default); every other resource uses the stack's region.
+recovery_target = RecoveryTarget(aws.Provider("recovery-region", region=settings.dr.region), str(settings.dr.region)) if settings.dr.enabled else None
 
 network = NetworkTier("network", NetworkTierArgs(shape=settings.network, region=settings.region, account_id=account_id, tags=tags))
 
@@ -64,9 +67,10 @@ app_cache = CacheTier(
 )
 
 frontend = FrontendTier(
-    "frontend", FrontendTierArgs(shape=settings.frontend, storage=settings.storage, region=settings.region, account_id=account_id, tags=tags)
+    "frontend",
+    FrontendTierArgs(shape=settings.frontend, storage=settings.storage, region=settings.region, account_id=account_id, recovery=recovery_target, tags=tags),
 )
-storage = StorageTier("storage", StorageTierArgs(shape=settings.storage, tags=tags))
+storage = StorageTier("storage", StorageTierArgs(shape=settings.storage, recovery=recovery_target, tags=tags))
 auth = AuthTier("auth", AuthTierArgs(shape=settings.auth, frontend_url=frontend.url, region=settings.region, account_id=account_id, tags=tags))
 domain = settings.email.domain
 email = EmailTier("email", EmailTierArgs(domain=domain, region=settings.region, account_id=account_id, tags=tags)) if domain else None
@@ -99,10 +103,7 @@ compute_tier = ComputeTier(
 
 recovery = None
 failover = None
-if settings.dr.enabled and database.aurora is not None and compute_tier.load_balancer_dns_name and compute_tier.load_balancer_zone_id:
-    # The recovery region's resources get its provider explicitly (through the component's
-    # providers), never from an ambient default; every other resource uses the stack's region.
-    recovery_provider = aws.Provider("recovery-region", region=settings.dr.region)
+if recovery_target and database.aurora and storage.replica_bucket_name and compute_tier.load_balancer_dns_name and compute_tier.load_balancer_zone_id:
     shared: list[FeedsTheApp] = [auth, *([email] if email else [])]
     recovery = RecoveryTier(
         "dr",
@@ -116,21 +117,14 @@ if settings.dr.enabled and database.aurora is not None and compute_tier.load_bal
             account_id=account_id,
             global_cluster_id=database.aurora.global_cluster.id if database.aurora.global_cluster else None,
             primary_writer=database.aurora.writer,
+            uploads_bucket_name=storage.replica_bucket_name,
             credential_secret_name=database.master_secret_name,
             shared_environment={k: v for tier in shared for k, v in tier.app_environment.items()},
             shared_secret_arns={k: v for tier in shared for k, v in tier.app_secret_arns.items()},
             shared_task_statements=[email.task_policy_statements] if email else [],
             tags=tags,
         ),
-        opts=pulumi.ResourceOptions(providers={"aws": recovery_provider}),
-    )
-    replicate_buckets(
-        "replication",
-        sources={"frontend": frontend.bucket_name, "uploads": storage.bucket_name},
-        destinations=recovery.bucket_arns,
-        tags=tags.for_resource("storage", "replication-role"),
-        opts=pulumi.ResourceOptions(),
-        after=[frontend, storage],
+        opts=pulumi.ResourceOptions(providers={"aws": recovery_target.provider}),
     )
     failover = FailoverTier(
         "failover",

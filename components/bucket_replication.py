@@ -1,8 +1,9 @@
-"""Cross-region replication of the stack's buckets into the recovery region (v3.0)."""
+"""A bucket's replica in the recovery region, kept by S3 cross-region replication (v3.0)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -10,65 +11,81 @@ import pulumi_aws as aws
 from components.arns import bucket_arn
 from components.iam_documents import assume_role_policy, policy_document
 from components.naming import child_name
+from components.private_bucket import PrivateBucket, bucket_policy, private_bucket
+from tierup_guardrails.settings.model import StorageSettings
 
 
-def replicate_buckets(
+@dataclass(frozen=True)
+class RecoveryTarget:
+    """Where replicas go: the recovery region, and its provider, passed explicitly."""
+
+    provider: aws.Provider
+    region: str
+
+
+def replica_bucket(
     name: str,
     *,
-    sources: Mapping[str, pulumi.Input[str]],
-    destinations: Mapping[str, pulumi.Input[str]],
+    source: PrivateBucket,
+    target: RecoveryTarget,
+    shape: StorageSettings,
     tags: dict[str, str],
     opts: pulumi.ResourceOptions,
-    after: Sequence[pulumi.Resource],
-) -> list[aws.s3.BucketReplicationConfig]:
-    """One role S3 assumes to copy every object, version and delete marker of each source
-    bucket (by role: name) to the destination of the same role (bucket ARN), and a replication
-    configuration per source. `after`: what sets the sources' versioning, which S3 requires first."""
+    grants: Callable[[pulumi.Output[str]], pulumi.Input[Sequence[dict[str, object]]]] | None = None,
+) -> PrivateBucket:
+    """`<name>` in the recovery region (private, TLS only, then the statements `grants` writes
+    from the replica's name), every object,
+    version and delete marker of `source` copied into it by a role S3 assumes, `<name>-role`.
+    Replication needs versioning on both sides (S3 User Guide, "Requirements for replication"),
+    which the settings require with a recovery region."""
+    in_recovery = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=target.provider))
+    replica = private_bucket(name, shape=replace(shape, versioning=True), tags=tags, opts=in_recovery)
+    bucket_policy(child_name(name, "policy"), replica, in_recovery, grants(replica.bucket.bucket) if grants else ())
     role = aws.iam.Role(child_name(name, "role"), assume_role_policy=assume_role_policy("s3.amazonaws.com"), tags=tags, opts=opts)
-    source_arns = [pulumi.Output.from_input(source).apply(bucket_arn) for source in sources.values()]
-    policy = aws.iam.RolePolicy(
+    copy = aws.iam.RolePolicy(
         child_name(name, "copy"),
         role=role.id,
-        policy=pulumi.Output.all(source_arns, list(destinations.values())).apply(lambda arns: _replication_policy(arns[0], arns[1])),
+        policy=pulumi.Output.all(source.bucket.bucket, replica.bucket.bucket).apply(
+            lambda names: replication_policy(bucket_arn(names[0]), bucket_arn(names[1]))
+        ),
         opts=opts,
     )
-    return [
-        aws.s3.BucketReplicationConfig(
-            child_name(name, role_name),
-            bucket=source,
-            role=role.arn,
-            rules=[
-                {
-                    "id": "to-recovery-region",
-                    "status": "Enabled",
-                    "filter": {"prefix": ""},
-                    "delete_marker_replication": {"status": "Enabled"},
-                    "destination": {"bucket": destinations[role_name], "storage_class": "STANDARD"},
-                }
-            ],
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy, *after])),
-        )
-        for role_name, source in sources.items()
-    ]
+    aws.s3.BucketReplicationConfig(
+        child_name(name, "replication"),
+        bucket=source.bucket.id,
+        role=role.arn,
+        rules=[
+            {
+                "id": "to-recovery-region",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
+                "delete_marker_replication": {"status": "Enabled"},
+                "destination": {"bucket": replica.bucket.bucket.apply(bucket_arn), "storage_class": "STANDARD"},
+            }
+        ],
+        # After the source's settings (its versioning among them) and the replica's.
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[copy, *source.guards, *replica.guards])),
+    )
+    return replica
 
 
-def _replication_policy(sources: Sequence[str], destinations: Sequence[str]) -> str:
-    """Read the sources' versions, write replicas into the destinations (S3 User Guide,
+def replication_policy(source: str, destination: str) -> str:
+    """Read the source's versions, write replicas into the destination (pure; S3 User Guide,
     "Setting up permissions for live replication")."""
     return policy_document(
         [
-            {"Sid": "ReadConfiguration", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": list(sources)},
+            {"Sid": "ReadConfiguration", "Effect": "Allow", "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": source},
             {
                 "Sid": "ReadVersions",
                 "Effect": "Allow",
                 "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-                "Resource": [f"{arn}/*" for arn in sources],
+                "Resource": f"{source}/*",
             },
             {
                 "Sid": "WriteReplicas",
                 "Effect": "Allow",
                 "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                "Resource": [f"{arn}/*" for arn in destinations],
+                "Resource": f"{destination}/*",
             },
         ]
     )

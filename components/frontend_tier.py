@@ -8,13 +8,17 @@ import pulumi
 import pulumi_aws as aws
 
 from components.arns import bucket_arn
+from components.bucket_replication import RecoveryTarget, replica_bucket
 from components.naming import child_name
-from components.private_bucket import bucket_policy, private_bucket
+from components.private_bucket import PrivateBucket, bucket_policy, private_bucket
 from tierup_guardrails.settings.model import FrontendSettings, StorageSettings
 from tierup_guardrails.tags import StackTags
 
 TIER = "frontend"
-SITE_ORIGIN, API_ORIGIN = "site", "api"
+SITE_ORIGIN, API_ORIGIN, REPLICA_ORIGIN, SITE_GROUP = "site", "api", "site-replica", "site-group"
+# The codes on which CloudFront retries a request at the recovery region's replica: the primary
+# bucket's region failing. Not 403/404: those are client-side routes (the SPA fallback).
+FAILOVER_STATUS_CODES = (500, 502, 503, 504)
 # AWS managed policies (CloudFront Developer Guide, "Use managed cache policies" and "Use
 # managed origin request policies"): their ids are the same in every account.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -40,6 +44,8 @@ class FrontendTierArgs:
     """The account whose CloudFront distributions may read the site bucket."""
     tags: StackTags
     """The stack's shared tags."""
+    recovery: RecoveryTarget | None = None
+    """The recovery region: the site is replicated there and served from it when S3 fails here."""
 
     def __post_init__(self) -> None:
         if (self.shape.domain is None) != (self.shape.certificate_arn is None):
@@ -72,9 +78,9 @@ class FrontendTier(pulumi.ComponentResource):
             opts=self._child,
         )
         headers = self._create_headers_policy()
-        distribution = self._create_distribution(site.bucket, access, headers)
-        grants = pulumi.Output.all(site.bucket.bucket, args.account_id).apply(lambda values: [cloudfront_read_grant(bucket_arn(values[0]), values[1])])
-        bucket_policy(child_name(name, "site-policy"), site, self._child, grants)
+        replica = self._create_replica(site) if args.recovery else None
+        distribution = self._create_distribution(site.bucket, replica.bucket if replica else None, access, headers)
+        bucket_policy(child_name(name, "site-policy"), site, self._child, self._read_grants(site.bucket.bucket))
 
         self.url = distribution.domain_name.apply(lambda host: f"https://{args.shape.domain or host}")
         self.bucket_name = site.bucket.bucket
@@ -83,6 +89,22 @@ class FrontendTier(pulumi.ComponentResource):
 
     def _tags(self, role: str) -> dict[str, str]:
         return self._args.tags.for_resource(TIER, role)
+
+    def _read_grants(self, bucket_name: pulumi.Output[str]) -> pulumi.Output[list[dict[str, object]]]:
+        return pulumi.Output.all(bucket_name, self._args.account_id).apply(lambda values: [cloudfront_read_grant(bucket_arn(values[0]), values[1])])
+
+    def _create_replica(self, site: PrivateBucket) -> PrivateBucket:
+        """The site's copy in the recovery region, readable by the account's distributions."""
+        assert self._args.recovery is not None
+        return replica_bucket(
+            child_name(self._name, "site-replica"),
+            source=site,
+            target=self._args.recovery,
+            shape=self._args.storage,
+            tags=self._tags("site-replica"),
+            opts=self._child,
+            grants=self._read_grants,
+        )
 
     def _create_headers_policy(self) -> aws.cloudfront.ResponseHeadersPolicy:
         return aws.cloudfront.ResponseHeadersPolicy(
@@ -98,7 +120,11 @@ class FrontendTier(pulumi.ComponentResource):
         )
 
     def _create_distribution(
-        self, bucket: aws.s3.Bucket, access: aws.cloudfront.OriginAccessControl, headers: aws.cloudfront.ResponseHeadersPolicy
+        self,
+        bucket: aws.s3.Bucket,
+        replica: aws.s3.Bucket | None,
+        access: aws.cloudfront.OriginAccessControl,
+        headers: aws.cloudfront.ResponseHeadersPolicy,
     ) -> aws.cloudfront.Distribution:
         shape = self._args.shape
         # The regional endpoint written from the bucket's name (known at preview, unlike the
@@ -107,6 +133,25 @@ class FrontendTier(pulumi.ComponentResource):
         origins: list[aws.cloudfront.DistributionOriginArgsDict] = [
             {"origin_id": SITE_ORIGIN, "domain_name": site_domain, "origin_access_control_id": access.id}
         ]
+        groups: list[aws.cloudfront.DistributionOriginGroupArgsDict] = []
+        if replica is not None and self._args.recovery is not None:
+            region = self._args.recovery.region
+            origins.append(
+                {
+                    "origin_id": REPLICA_ORIGIN,
+                    "domain_name": replica.bucket.apply(lambda name: f"{name}.s3.{region}.amazonaws.com"),
+                    "origin_access_control_id": access.id,
+                }
+            )
+            # Origin failover (CloudFront Developer Guide, "Optimize high availability with
+            # CloudFront origin failover"): GET and HEAD retried at the replica on these codes.
+            groups.append(
+                {
+                    "origin_id": SITE_GROUP,
+                    "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
+                    "members": [{"origin_id": SITE_ORIGIN}, {"origin_id": REPLICA_ORIGIN}],
+                }
+            )
         api_behaviours: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
         if shape.api_origin is not None:
             origins.append(
@@ -144,8 +189,9 @@ class FrontendTier(pulumi.ComponentResource):
             price_class=shape.price_class.value,
             aliases=[shape.domain] if shape.domain else [],
             origins=origins,
+            origin_groups=groups,
             default_cache_behavior={
-                "target_origin_id": SITE_ORIGIN,
+                "target_origin_id": SITE_GROUP if groups else SITE_ORIGIN,
                 "viewer_protocol_policy": "redirect-to-https",
                 "allowed_methods": ["GET", "HEAD"],
                 "cached_methods": ["GET", "HEAD"],

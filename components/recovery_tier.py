@@ -20,7 +20,6 @@ from components.endpoint_parameter import endpoint_parameter
 from components.iam_documents import policy_document
 from components.naming import child_name
 from components.network_tier import NetworkTier, NetworkTierArgs
-from components.private_bucket import bucket_policy, private_bucket
 from components.security_rules import group_admitting
 from components.storage_tier import uploads_statements
 from tierup_guardrails.modes import CacheMode, NatStrategy, Standby
@@ -48,6 +47,8 @@ class RecoveryTierArgs:
     of the RDS instance (tierup:data.migration replicating), which cannot lead one."""
     primary_writer: pulumi.Resource
     """The primary's writer: a secondary joins only a global database whose primary has one."""
+    uploads_bucket_name: pulumi.Input[str]
+    """The uploads' replica in this region (StorageTier), which the standby app reads and writes."""
     credential_secret_name: pulumi.Input[str]
     """The master credential's secret, replicated under the same name into this region."""
     shared_environment: Mapping[str, pulumi.Input[str]]
@@ -68,8 +69,6 @@ class RecoveryTier(pulumi.ComponentResource):
     region: str
     load_balancer_dns_name: pulumi.Output[str]
     load_balancer_zone_id: pulumi.Output[str]
-    bucket_arns: dict[str, pulumi.Output[str]]
-    """Replication destinations by role: frontend, uploads."""
     cluster_identifier: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: RecoveryTierArgs, opts: pulumi.ResourceOptions) -> None:
@@ -83,8 +82,7 @@ class RecoveryTier(pulumi.ComponentResource):
             opts=self._child,
         )
         cluster = self._create_secondary(network) if args.global_cluster_id is not None else None
-        self.bucket_arns = {role: self._create_bucket(role) for role in ("frontend", "uploads")}
-        uploads_name = self.bucket_arns["uploads"].apply(lambda arn: arn.split(":::")[-1])
+        uploads_name = pulumi.Output.from_input(args.uploads_bucket_name)
         data_secrets, data_triggers = self._data_references(cluster)
         compute = ComputeTier(
             child_name(name, "compute"),
@@ -113,7 +111,7 @@ class RecoveryTier(pulumi.ComponentResource):
                 restart_triggers=data_triggers,
                 task_policy_statements=[
                     *args.shared_task_statements,
-                    self.bucket_arns["uploads"].apply(lambda arn: uploads_statements(arn, args.storage.uploads_prefix)),
+                    uploads_name.apply(lambda bucket: uploads_statements(bucket_arn(bucket), args.storage.uploads_prefix)),
                 ],
                 tags=args.tags,
             ),
@@ -236,17 +234,6 @@ class RecoveryTier(pulumi.ComponentResource):
                 opts=self._child,
             )
         return cluster
-
-    def _create_bucket(self, role: str) -> pulumi.Output[str]:
-        # Replication needs versioning on both sides (S3 User Guide, "Requirements for replication").
-        destination = private_bucket(
-            child_name(self._name, role),
-            shape=replace(self._args.storage, versioning=True),
-            tags=self._tags(f"{role}-replica"),
-            opts=self._child,
-        )
-        bucket_policy(child_name(self._name, f"{role}-policy"), destination, self._child)
-        return destination.bucket.bucket.apply(bucket_arn)
 
 
 def _key_policy(account_id: str) -> str:

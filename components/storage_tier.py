@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.arns import bucket_arn
+from components.bucket_replication import RecoveryTarget, replica_bucket
 from components.naming import child_name
 from components.private_bucket import bucket_policy, private_bucket
 from tierup_guardrails.settings.model import StorageSettings
@@ -23,6 +24,8 @@ class StorageTierArgs:
     """Versioning, lifecycle, Intelligent-Tiering and the uploads prefix."""
     tags: StackTags
     """The stack's shared tags."""
+    recovery: RecoveryTarget | None = None
+    """The recovery region the uploads are replicated to (v3.0)."""
 
 
 class StorageTier(pulumi.ComponentResource):
@@ -31,6 +34,8 @@ class StorageTier(pulumi.ComponentResource):
     task role's grant to the uploads prefix alone."""
 
     bucket_name: pulumi.Output[str]
+    replica_bucket_name: pulumi.Output[str] | None
+    """The uploads' replica in the recovery region, which the standby app uses."""
     app_environment: dict[str, pulumi.Input[str]]
     app_secret_arns: dict[str, pulumi.Input[str]]
     app_restart_triggers: dict[str, pulumi.Input[str]]
@@ -42,8 +47,19 @@ class StorageTier(pulumi.ComponentResource):
         prefix = args.shape.uploads_prefix
         uploads = private_bucket(child_name(name, "uploads"), shape=args.shape, tags=args.tags.for_resource(TIER, "uploads"), opts=child, tiering_prefix=prefix)
         bucket_policy(child_name(name, "uploads-policy"), uploads, child)
+        replica = None
+        if args.recovery is not None:
+            replica = replica_bucket(
+                child_name(name, "uploads-replica"),
+                source=uploads,
+                target=args.recovery,
+                shape=args.shape,
+                tags=args.tags.for_resource(TIER, "uploads-replica"),
+                opts=child,
+            )
 
         self.bucket_name = uploads.bucket.bucket
+        self.replica_bucket_name = replica.bucket.bucket if replica else None
         self.app_environment = {"STORAGE_BUCKET": self.bucket_name, "STORAGE_PREFIX": prefix}
         # Names the stack chose: known at preview, nothing to restart for.
         self.app_secret_arns, self.app_restart_triggers = {}, {}

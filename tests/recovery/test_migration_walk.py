@@ -58,7 +58,7 @@ def test_stepping_back_from_replicating_deletes_only_the_recovery_regions_copies
     # The recovery region's buckets hold replicas of the primary's objects; S3 refuses to delete
     # them while they hold any (force_destroy is off), so the runbook empties them first.
     reason = ("deleted, or renamed without an alias: its data goes with it",)
-    assert _holder_dangers(walk["replicating"], walk["v20"]) == [("deleted", "dr-frontend", reason), ("deleted", "dr-uploads", reason)]
+    assert _holder_dangers(walk["replicating"], walk["v20"]) == [("deleted", "frontend-site-replica", reason), ("deleted", "storage-uploads-replica", reason)]
 
 
 def test_stepping_back_deletes_only_the_replica_cluster(walk: dict[str, ResourceGraph]) -> None:

@@ -34,7 +34,7 @@ def test_synth_shows_both_regions(project_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "prod · release v3.0 · us-east-1 · 2 AZs (use1-az1, use1-az2) · 2 NAT gateways",
-        "  recovery us-west-2 (passive, 69 resources) · 214 resources",
+        "  recovery us-west-2 (passive, 69 resources) · 216 resources",
     ]
 
 
@@ -95,6 +95,10 @@ def test_the_default_recovery_region_is_the_primarys_neighbour(primary: str, rec
         (
             {**V3, "tierup:dr": {"domain": "api.example.org", "cidr": "10.0.128.0/17"}},
             'tierup:dr.cidr: "10.0.128.0/17" overlaps tierup:network.cidr 10.0.0.0/16; allowed: a private range apart from it, such as 10.1.0.0/16',
+        ),
+        (
+            {**V3, "tierup:storage": {"versioning": False}},
+            "tierup:storage.versioning: false cannot replicate the buckets to the recovery region (S3 needs versioning); allowed: true",
         ),
         (
             {**V3, "tierup:dr": {"domain": "api.example.org", "standby": "warm"}},

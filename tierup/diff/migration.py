@@ -66,7 +66,8 @@ STEPS = (
         "none: nothing is deleted and the app stays on RDS. Before step 2, wait until the replica's lag "
         "(CloudWatch AWS/RDS ReplicaLag of {cluster_id}'s instances) is near zero.",
         "`pulumi config set -s {stack} tierup:release {rds_release}`, `" + _SET + "none`, then `pulumi up -s {stack}`: "
-        "it deletes only the replica cluster, which has no data of its own.",
+        "it deletes only copies: the replica cluster and the recovery region (empty its replica buckets "
+        "first: S3 refuses to delete a bucket that holds objects).",
         by_pulumi=True,
     ),
     Step(

@@ -8,7 +8,7 @@ import ipaddress
 
 from tierup_guardrails.modes import DataEngine, DataMigration
 from tierup_guardrails.settings.errors import MISSING, ConfigError
-from tierup_guardrails.settings.model import DataSettings, DisasterRecoverySettings, Release, ReleaseLimits
+from tierup_guardrails.settings.model import DataSettings, DisasterRecoverySettings, Release, ReleaseLimits, StorageSettings
 
 # The recovery region next to a primary: the roadmap names ap-southeast-1 for Asia-Pacific;
 # elsewhere the neighbour in the same geography, so that data stays in it. A primary that is
@@ -40,7 +40,9 @@ def checked_data(data: DataSettings, limits: ReleaseLimits) -> DataSettings:
     return data
 
 
-def checked_recovery(dr: DisasterRecoverySettings, limits: ReleaseLimits, region: str, vpc_cidr: str, data: DataSettings) -> DisasterRecoverySettings:
+def checked_recovery(
+    dr: DisasterRecoverySettings, limits: ReleaseLimits, region: str, vpc_cidr: str, data: DataSettings, storage: StorageSettings
+) -> DisasterRecoverySettings:
     """The recovery region with its default filled in, or a one-line error."""
     key = "tierup:dr"
     if not dr.enabled:
@@ -54,6 +56,9 @@ def checked_recovery(dr: DisasterRecoverySettings, limits: ReleaseLimits, region
         raise ConfigError(f"{key}.region", recovery_region, "is the stack's own region", f"another region than {region}")
     if dr.domain is None:
         raise ConfigError(f"{key}.domain", MISSING, "", "the app's host name that Route 53 fails over, such as api.example.com")
+    # S3 replicates only from a versioned bucket (S3 User Guide, "Requirements for replication").
+    if not storage.versioning:
+        raise ConfigError("tierup:storage.versioning", False, "cannot replicate the buckets to the recovery region (S3 needs versioning)", "true")
     if ipaddress.ip_network(dr.cidr).overlaps(ipaddress.ip_network(vpc_cidr)):
         raise ConfigError(f"{key}.cidr", dr.cidr, f"overlaps tierup:network.cidr {vpc_cidr}", "a private range apart from it, such as 10.1.0.0/16")
     return dataclasses.replace(dr, region=recovery_region)
