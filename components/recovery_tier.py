@@ -5,6 +5,7 @@ with a key of that region, and the buckets the primary's replicate into."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -96,7 +97,7 @@ class RecoveryTier(pulumi.ComponentResource):
                 region=region,
                 account_id=args.account_id,
                 container=AppContainer(
-                    shape=args.app,
+                    shape=replace(args.app, image=image_in_region(args.app.image, region)),
                     environment={
                         **dict(args.app.environment),
                         **args.shared_environment,
@@ -234,6 +235,19 @@ class RecoveryTier(pulumi.ComponentResource):
                 opts=self._child,
             )
         return cluster
+
+
+# A private ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest].
+_PRIVATE_ECR = re.compile(r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<rest>.+)")
+
+
+def image_in_region(image: str, region: str) -> str:
+    """The standby pulls from its own region's registry: a pull from the primary's would fail
+    with the region it recovers from. ECR's registry replication (an account-wide setting, not a
+    stack's: README, "Failing over") copies the images there; public images are reachable from
+    every region as they are."""
+    found = _PRIVATE_ECR.fullmatch(image)
+    return f"{found['account']}.dkr.ecr.{region}.amazonaws.com/{found['rest']}" if found else image
 
 
 def _key_policy(account_id: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from components.recovery_tier import image_in_region
 from tierup_guardrails.settings import ConfigError, load_settings
 from tierup_guardrails.settings.recovery import default_recovery_region
 
@@ -110,3 +111,15 @@ def test_bad_recovery_settings_are_one_line_errors(config: dict[str, object], me
     with pytest.raises(ConfigError) as raised:
         load_settings(config)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:1.4", "123456789012.dkr.ecr.us-west-2.amazonaws.com/shop:1.4"),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/shop@sha256:abc", "123456789012.dkr.ecr.us-west-2.amazonaws.com/team/shop@sha256:abc"),
+        ("public.ecr.aws/nginx/nginx-unprivileged:stable-alpine", "public.ecr.aws/nginx/nginx-unprivileged:stable-alpine"),
+    ],
+)
+def test_the_standby_pulls_a_private_image_from_its_own_region(image: str, expected: str) -> None:
+    assert image_in_region(image, "us-west-2") == expected
