@@ -6,7 +6,22 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pulumi_policy import Policy, PolicyResource, Severity
 
-from tierup_guardrails.base import Level, Props, RailsSource, Settled, Spec, as_list, depends_on, number, of_type, resource_policy, stack_policy, truthy, when
+from tierup_guardrails.base import (
+    Level,
+    Props,
+    RailsSource,
+    Settled,
+    Spec,
+    as_list,
+    by_region,
+    depends_on,
+    number,
+    of_type,
+    resource_policy,
+    stack_policy,
+    truthy,
+    when,
+)
 from tierup_guardrails.settings.guardrails import Guardrails
 
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
@@ -80,14 +95,20 @@ EDGE_ONLY = Spec(
 )
 
 
+# An active recovery region (failed over) has egress through one NAT gateway, none while passive.
+RECOVERY_NAT_GATEWAYS = 1
+
+
 def _nat_count_violations(resources: Sequence[PolicyResource], rails: Guardrails) -> Iterable[tuple[str, str | None]]:
-    nats = of_type(resources, NAT_GATEWAY)
-    if len(nats) > rails.max_nat_gateways:
-        yield (
-            f"Remove {len(nats) - rails.max_nat_gateways} NAT gateway(s): release {rails.release.value} allows "
-            f"{rails.max_nat_gateways} and the stack has {len(nats)}.",
-            None,
-        )
+    for region, found in by_region(resources, rails.region).items():
+        nats = of_type(found, NAT_GATEWAY)
+        allowed = rails.max_nat_gateways if region == rails.region else (0 if rails.recovery_passive else RECOVERY_NAT_GATEWAYS)
+        if len(nats) > allowed:
+            where, there = ("", "") if region == rails.region else (f" in the recovery region {region}", " there")
+            yield (
+                f"Remove {len(nats) - allowed} NAT gateway(s){where}: release {rails.release.value} allows {allowed}{there} and the stack has {len(nats)}.",
+                None,
+            )
 
 
 def _flow_log_violations(resources: Sequence[PolicyResource], _: Guardrails) -> Iterable[tuple[str, str | None]]:
