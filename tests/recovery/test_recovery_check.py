@@ -26,8 +26,18 @@ def test_prod_at_v3_0_passes_its_guardrails_within_the_budget(project_dir: Path)
     assert "guardrails: PASS" in result.stdout
     assert "    internet → dr-compute-lb-alb:80 → dr-compute-service:8080 → dr-aurora:5432\n" in result.stdout
     assert "dr-compute-service → internet" not in result.stdout  # a passive standby promises no way out
-    cost = next(line for line in result.stdout.splitlines() if line.startswith("  cost: "))
-    assert cost.startswith("  cost: $461.20/month · budget $700.00 (within budget")
+    lines = result.stdout.splitlines()
+    cost = lines.index("  cost: $465.80/month · budget $700.00 (within budget, headroom $234.20)")
+    assert lines[cost + 1 : cost + 3] == [
+        "        goal $600.00 (meets the goal) · ceiling at full scale $1,951.71",
+        "        roadmap band $500.00–$700.00 (below it)",
+    ]
+
+
+def test_the_replicas_are_priced_in_the_recovery_region(project_dir: Path) -> None:
+    result = tierup(project_dir, "cost", "prod", "--release", "v3.0", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert '"S3 Standard storage of the replicas (usage: 100 GB)' in result.stdout
 
 
 def test_synth_shows_both_regions(project_dir: Path) -> None:

@@ -21,6 +21,8 @@ from itertools import groupby
 
 from tierup.render import columns, markdown_table, money, wrap, wrap_parts
 from tierup_guardrails.cost.model import HOURS_PER_MONTH, PRICED, UNPRICED, CostLine, Estimate
+from tierup_guardrails.settings.ladder import ROADMAP_BANDS
+from tierup_guardrails.settings.model import Release
 
 
 def budget_parts(estimate: Estimate) -> list[str]:
@@ -34,9 +36,20 @@ def budget_parts(estimate: Estimate) -> list[str]:
     ]
     if estimate.ceiling != estimate.total:
         parts.append(f"ceiling at full scale {money(estimate.ceiling)}")
+    parts += _roadmap_parts(estimate)
     if estimate.unpriced:
         parts.append(f"{len(estimate.unpriced)} unpriced item(s)")
     return parts
+
+
+def _roadmap_parts(estimate: Estimate) -> list[str]:
+    """Where the estimate falls in the roadmap's band for its release, where it names one."""
+    band = ROADMAP_BANDS.get(Release(estimate.release)) if estimate.release in set(Release) else None
+    if band is None:
+        return []
+    low, high = band
+    where = "below it" if estimate.total < low else "above it" if estimate.total > high else "within it"
+    return [f"roadmap band {money(low)}–{money(high)} ({where})"]
 
 
 def budget_line(estimate: Estimate) -> str:

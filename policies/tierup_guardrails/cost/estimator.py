@@ -461,8 +461,13 @@ def _bucket_replication(p: _Pricing, config: PricedResource) -> None:
         total / configurations,
         "GB",
         "data_transfer.inter_region_gb",
-        note="S3 replication adds no fee of its own; the replicas are stored in the destination region",
+        note="S3 replication adds no fee of its own",
     )
+    # The replicas are a second copy of the stack's stored GB, billed in the destination's region
+    # (the stack's S3 line counts the sources once); each configuration copies its share.
+    for destination in [r for r in p.linked(config, "rules") if r.type == "aws:s3/bucket:Bucket"]:
+        share = p.usage.storage_gb / configurations
+        p.add(destination, f"S3 Standard storage of the replicas (usage: {share:g} GB)", share, "GB-months", "s3.standard_gb_month")
     rules = [r for r in _items(config.props.get("rules")) if isinstance(r, Mapping)]
     if any(_replication_time_control(rule) for rule in rules):
         p.add(config, "Replication Time Control", total / configurations, "GB", "s3.replication_time_control_gb")

@@ -363,3 +363,8 @@ PROFILES: Mapping[Release, ReleaseProfile] = MappingProxyType({Release.V1_0: _V1
 def per_release(value: Callable[[ReleaseProfile], object]) -> str:
     """A fact of every release for a sentence: "1 in v1.0, 6 in v1.5, 10 in v2.0"."""
     return ", ".join(f"{value(profile)} in {release.value}" for release, profile in PROFILES.items())
+
+
+# The monthly cost the roadmap names for a release where it names a band (DESIGN.md, the seeds:
+# "v3.0 (about $500-700/month)"); reported beside the estimate, never enforced (the budget is).
+ROADMAP_BANDS: Mapping[Release, tuple[float, float]] = MappingProxyType({Release.V3_0: (500.0, 700.0)})
