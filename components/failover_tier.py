@@ -63,30 +63,36 @@ class FailoverTier(pulumi.ComponentResource):
             tags=tags("primary-health"),
             opts=child,
         )
-        aws.route53.Record(
-            child_name(name, "primary"),
-            zone_id=zone_id,
-            name=args.domain,
-            type="A",
-            set_identifier="primary",
-            failover_routing_policies=[{"type": "PRIMARY"}],
-            health_check_id=health.id,
-            aliases=[{"name": args.primary_dns_name, "zone_id": args.primary_zone_id, "evaluate_target_health": True}],
-            opts=child,
-        )
-        # Not evaluated: a passive standby answers 503 until it is activated, and evaluating it
-        # would send everyone back to the failed primary (Route 53 answers the primary when both
-        # records are unhealthy).
-        aws.route53.Record(
-            child_name(name, "recovery"),
-            zone_id=zone_id,
-            name=args.domain,
-            type="A",
-            set_identifier="recovery",
-            failover_routing_policies=[{"type": "SECONDARY"}],
-            aliases=[{"name": args.recovery_dns_name, "zone_id": args.recovery_zone_id, "evaluate_target_health": False}],
-            opts=child,
-        )
+        _failover_record(child_name(name, "primary"), zone_id, args.domain, "PRIMARY", args.primary_dns_name, args.primary_zone_id, health.id, child)
+        # The recovery record is not evaluated: a passive standby answers 503 until it is
+        # activated, and evaluating it would send everyone back to the failed primary (Route 53
+        # answers the primary when both records are unhealthy).
+        _failover_record(child_name(name, "recovery"), zone_id, args.domain, "SECONDARY", args.recovery_dns_name, args.recovery_zone_id, None, child)
         self.name_servers = zone.name_servers if zone else pulumi.Output.from_input([])
         self.health_check_id = health.id
         self.register_outputs({"name_servers": self.name_servers, "health_check_id": self.health_check_id})
+
+
+def _failover_record(
+    name: str,
+    zone_id: pulumi.Input[str],
+    domain: str,
+    role: str,
+    dns_name: pulumi.Input[str],
+    alias_zone_id: pulumi.Input[str],
+    health_check_id: pulumi.Input[str] | None,
+    opts: pulumi.ResourceOptions,
+) -> aws.route53.Record:
+    """An A alias of `domain` to a load balancer, answered as the PRIMARY or the SECONDARY of a
+    failover pair: the primary while its health check passes (and its target is healthy)."""
+    return aws.route53.Record(
+        name,
+        zone_id=zone_id,
+        name=domain,
+        type="A",
+        set_identifier=role.lower(),
+        failover_routing_policies=[{"type": role}],
+        health_check_id=health_check_id,
+        aliases=[{"name": dns_name, "zone_id": alias_zone_id, "evaluate_target_health": health_check_id is not None}],
+        opts=opts,
+    )

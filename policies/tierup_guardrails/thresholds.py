@@ -178,6 +178,25 @@ state change whose stopCode is SpotInterruption (ECS Developer Guide, "Amazon EC
 change events") publishes each one to the alert topic; the dashboard draws the rule's matches."""
 GIB = 1024**3
 
+
+def _business_decision(watch_id: str, summary: str, advice: Advice) -> Watch:
+    """A trigger of `tierup advise` that no metric measures: the seeds name a business fact."""
+    return Watch(
+        id=watch_id,
+        tier="stack",
+        subject=Subject.SERVICE,
+        summary=summary,
+        metrics=(),
+        comparison=Comparison.ABOVE,
+        threshold=0,
+        unit="",
+        missing=Missing.MISSING,
+        missing_reason="a business decision, not a metric",
+        alarm=False,
+        advice=advice,
+    )
+
+
 WATCHES: tuple[Watch, ...] = (
     # The seeds' triggers for moving up a release first (`tierup advise` lists them in this order).
     Watch(
@@ -247,33 +266,15 @@ WATCHES: tuple[Watch, ...] = (
         alarm=False,
         advice=Advice("more than 1,000 requests a day", Release.V2_0, "add a cache"),
     ),
-    Watch(
-        id="paying-users",
-        tier="stack",
-        subject=Subject.SERVICE,
-        summary="Paying users expect uptime.",
-        metrics=(),
-        comparison=Comparison.ABOVE,
-        threshold=0,
-        unit="",
-        missing=Missing.MISSING,
-        missing_reason="a business decision, not a metric",
-        alarm=False,
-        advice=Advice("paying users and uptime needs", Release.V1_5, "production readiness: Multi-AZ, private tasks, WAF"),
+    _business_decision(
+        "paying-users",
+        "Paying users expect uptime.",
+        Advice("paying users and uptime needs", Release.V1_5, "production readiness: Multi-AZ, private tasks, WAF"),
     ),
-    Watch(
-        id="regional-sla",
-        tier="stack",
-        subject=Subject.SERVICE,
-        summary="An uptime SLA that one region cannot keep, or a requirement to serve from a second region.",
-        metrics=(),
-        comparison=Comparison.ABOVE,
-        threshold=0,
-        unit="",
-        missing=Missing.MISSING,
-        missing_reason="a business decision, not a metric",
-        alarm=False,
-        advice=Advice("an uptime SLA or a regional requirement", Release.V3_0, "a passive recovery region, Aurora, Route 53 failover (about $150/month more)"),
+    _business_decision(
+        "regional-sla",
+        "An uptime SLA that one region cannot keep, or a requirement to serve from a second region.",
+        Advice("an uptime SLA or a regional requirement", Release.V3_0, "a passive recovery region, Aurora, Route 53 failover (about $150/month more)"),
     ),
     Watch(
         id="tasks-at-maximum",

@@ -56,12 +56,27 @@ def auto_name(type_token: str) -> str:
     return AUTO_NAMED.get(type_token, "name")
 
 
+# The hosted zone of Application Load Balancers per region, for Route 53 alias records (AWS
+# General Reference, "Elastic Load Balancing endpoints and quotas").
+ALB_HOSTED_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-west-2": "ZHURV8PSTC4K8",
+    "ap-southeast-1": "Z1LMS91P8CMLE5",
+    "ap-southeast-2": "Z1GM3OXH4ZPM65",
+}
+
+
 class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
 
     def __init__(self, region: str, *, first_preview: bool = False) -> None:
         self.region = region
+        self.provider_regions: dict[str, str] = {}
+        """Explicit aws providers' regions by provider name: their resources' outputs (endpoints,
+        ARNs) name that region, as AWS would."""
         self.first_preview = first_preview
         """As in a first `pulumi preview`: nothing exists yet, so every computed output (ids,
         ARNs, endpoints, generated values) is unknown; inputs and auto-names stay known."""
@@ -69,22 +84,30 @@ class DeterministicMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom:
             return None, {}
+        if args.typ == "pulumi:providers:aws" and isinstance(args.inputs.get("region"), str):
+            self.provider_regions[args.name] = args.inputs["region"]
+        region = self.region_of(args.provider)
         # In a first preview an empty id is an unknown id.
-        return ("" if self.first_preview else f"{args.name}-id"), {**args.inputs, **self.created_outputs(args.typ, args.name, args.inputs)}
+        return ("" if self.first_preview else f"{args.name}-id"), {**args.inputs, **self.created_outputs(args.typ, args.name, args.inputs, region)}
 
-    def created_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    def region_of(self, provider: str | None) -> str:
+        """The region of a resource registered with `provider` (a reference URN::id)."""
+        parts = (provider or "").split("::")
+        return self.provider_regions.get(parts[-2], self.region) if len(parts) >= 2 else self.region
+
+    def created_outputs(self, type_token: str, name: str, inputs: dict[str, Any], region: str | None = None) -> dict[str, Any]:
         """What the provider adds to the inputs when it creates the resource. In a first preview
         the engine echoes the inputs and the auto-name (Check assigns it) and leaves the rest
         unknown."""
-        computed = self.computed_outputs(type_token, name, inputs)
+        computed = self.computed_outputs(type_token, name, inputs, region or self.region)
         if not self.first_preview:
             return computed
         key = auto_name(type_token)
         known = {key: computed[key]} if key in computed and key not in inputs else {}
         return {**{key: rpc.UNKNOWN for key in computed if key not in inputs}, **known}
 
-    def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        """What the provider would compute for this resource, deterministically."""
+    def computed_outputs(self, type_token: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+        """What the provider would compute for this resource in `region`, deterministically."""
         package, module = type_token.split(":")[0], type_token.split(":")[1].split("/")[0]
         if type_token == "random:index/randomId:RandomId":
             return {"hex": MOCK_RANDOM_HEX, "b64Url": "wP_uAA", "dec": str(int(MOCK_RANDOM_HEX, 16))}
@@ -94,24 +117,28 @@ class DeterministicMocks(mocks.Mocks):
         physical = inputs.get("identifier", inputs.get("family", name))
         named = auto_name(type_token)
         computed: dict[str, Any] = {
-            "arn": arn_format.format(region=self.region, account=MOCK_ACCOUNT, name=physical),
+            "arn": arn_format.format(region=region, account=MOCK_ACCOUNT, name=physical),
             **({} if named in inputs else {named: name}),
         }
-        computed.update(self._endpoints(type_token, name, inputs, physical))
+        computed.update(self._endpoints(type_token, name, inputs, physical, region))
         return computed
 
-    def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str) -> dict[str, Any]:
+    def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str, region: str) -> dict[str, Any]:
         if type_token == "aws:lb/loadBalancer:LoadBalancer":
-            return {"dnsName": f"{name}-1234567890.{self.region}.elb.amazonaws.com", "arnSuffix": f"app/{name}/0123456789abcdef"}
+            return {
+                "dnsName": f"{name}-1234567890.{region}.elb.amazonaws.com",
+                "arnSuffix": f"app/{name}/0123456789abcdef",
+                "zoneId": ALB_HOSTED_ZONES.get(region, "Z0000000000000000000"),
+            }
         if type_token == "aws:lb/targetGroup:TargetGroup":
             return {"arnSuffix": f"targetgroup/{name}/0123456789abcdef"}
         if type_token == "aws:kms/key:Key":
             return {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}
         if type_token == "aws:rds/instance:Instance":
-            address = f"{physical}.abcdefghijkl.{self.region}.rds.amazonaws.com"
+            address = f"{physical}.abcdefghijkl.{region}.rds.amazonaws.com"
             computed: dict[str, Any] = {"identifier": physical, "address": address, "endpoint": f"{address}:5432", "port": 5432}
             if inputs.get("manageMasterUserPassword"):
-                secret_arn = f"arn:aws:secretsmanager:{self.region}:{MOCK_ACCOUNT}:secret:rds!db-{physical}-AbCdEf"
+                secret_arn = f"arn:aws:secretsmanager:{region}:{MOCK_ACCOUNT}:secret:rds!db-{physical}-AbCdEf"
                 computed["masterUserSecrets"] = [{"secretArn": secret_arn, "secretStatus": "active", "kmsKeyId": "alias/aws/secretsmanager"}]
             return computed
         if type_token == "aws:cloudfront/distribution:Distribution":
@@ -119,8 +146,15 @@ class DeterministicMocks(mocks.Mocks):
         if type_token == "aws:sesv2/emailIdentity:EmailIdentity":
             dkim = inputs.get("dkimSigningAttributes") or {}
             return {"dkimSigningAttributes": {**dkim, "tokens": ["dkimtoken1", "dkimtoken2", "dkimtoken3"]}}
+        if type_token == "aws:rds/cluster:Cluster":
+            cluster = inputs.get("clusterIdentifier", name)
+            return {
+                "endpoint": f"{cluster}.cluster-abcdefghijkl.{region}.rds.amazonaws.com",
+                "readerEndpoint": f"{cluster}.cluster-ro-abcdefghijkl.{region}.rds.amazonaws.com",
+                "port": 5432,
+            }
         if type_token == "aws:rds/proxy:Proxy":
-            return {"endpoint": f"{name}.proxy-abcdefghijkl.{self.region}.rds.amazonaws.com"}
+            return {"endpoint": f"{name}.proxy-abcdefghijkl.{region}.rds.amazonaws.com"}
         if type_token == "aws:elasticache/replicationGroup:ReplicationGroup":
             return {
                 "primaryEndpointAddress": f"master.{name}.abcdef.cache.amazonaws.com",
@@ -168,7 +202,8 @@ class RecordingMonitor(mocks.MockMonitor):
         inputs = sanitize(json_format.MessageToDict(request.object))
         outputs: dict[str, Any] = {}
         if request.custom:
-            outputs = {**inputs, **sanitize(self.mocks_.created_outputs(request.type, request.name, inputs))}
+            region = self.mocks_.region_of(request.provider)
+            outputs = {**inputs, **sanitize(self.mocks_.created_outputs(request.type, request.name, inputs, region))}
             outputs.update({key: SECRET for key in SECRET_OUTPUTS.get(request.type, ()) if key in outputs})
         parent = request.parent if request.parent and request.parent.split("::")[2] != ROOT_STACK_TYPE else None
         return Resource(
