@@ -36,7 +36,7 @@ def test_what_aws_assigns_is_unknown_and_what_the_program_writes_is_known(first_
         assert named(first_preview, name).inputs[key] not in (UNKNOWN, None), name
 
 
-@pytest.mark.parametrize(("stack", "release"), [("dev", None), ("prod", None), ("prod", "v2.0")])
+@pytest.mark.parametrize(("stack", "release"), [("dev", None), ("prod", None), ("prod", "v2.0"), ("prod", "v3.0")])
 def test_no_mandatory_policy_is_left_undecided(project_dir: Path, stack: str, release: str | None) -> None:
     command = [sys.executable, "-m", "tierup.cli", "check", stack, "--preview-unknowns", *(["--release", release] if release else [])]
     result = subprocess.run(command, capture_output=True, text=True, cwd=project_dir, check=False)

@@ -367,7 +367,8 @@ def _aurora_cluster(p: _Pricing, cluster: PricedResource) -> None:
     usage, suffix = p.usage, _iopt(cluster)
     # A global database's secondary joins it by globalClusterIdentifier; the primary is the
     # global cluster's source and holds the writer.
-    secondary = bool(cluster.props.get("globalClusterIdentifier"))
+    # Set, even when unknown at the first preview (iterating the keys reads no value).
+    secondary = "globalClusterIdentifier" in set(iter(cluster.props))
     copy = "secondary copy" if secondary else "primary"
     p.add(cluster, f"Aurora storage, {copy} (usage: {usage.aurora_storage_gb:g} GB)", usage.aurora_storage_gb, "GB-months", f"aurora.storage_gb_month{suffix}")
     if secondary:
