@@ -108,7 +108,7 @@ class RecoveryTier(pulumi.ComponentResource):
                     },
                     secret_arns={**dict(args.app.secrets), **args.shared_secret_arns, **data_secrets},
                 ),
-                certificate_arn=None,
+                certificate_arn=args.shape.certificate_arn,
                 restart_triggers=data_triggers,
                 task_policy_statements=[
                     *args.shared_task_statements,

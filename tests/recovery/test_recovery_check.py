@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from components.recovery_tier import image_in_region
+from tests.conftest import make_project
+from tierup.synth.runner import synthesize
 from tierup_guardrails.settings import ConfigError, load_settings
 from tierup_guardrails.settings.recovery import default_recovery_region
 
 V3 = {"aws:region": "us-east-1", "tierup:release": "v3.0", "tierup:dr": {"domain": "api.example.org"}}
+EAST_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556666"
+WEST_CERTIFICATE = "arn:aws:acm:us-west-2:123456789012:certificate/0f2b3c4d-1111-2222-3333-444455556667"
 
 
 def tierup(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -108,6 +112,14 @@ def test_the_default_recovery_region_is_the_primarys_neighbour(primary: str, rec
             'tierup:dr.cidr: "10.0.128.0/17" overlaps tierup:network.cidr 10.0.0.0/16; allowed: a private range apart from it, such as 10.1.0.0/16',
         ),
         (
+            {**V3, "tierup:app": {"certificateArn": EAST_CERTIFICATE}},
+            "tierup:dr.certificateArn: missing; allowed: an ACM certificate ARN in us-west-2 covering api.example.org (tierup:app.certificateArn serves HTTPS)",
+        ),
+        (
+            {**V3, "tierup:dr": {"domain": "api.example.org", "certificateArn": EAST_CERTIFICATE}},
+            f'tierup:dr.certificateArn: "{EAST_CERTIFICATE}" is not in the recovery region us-west-2; allowed: an ACM certificate ARN in us-west-2',
+        ),
+        (
             {**V3, "tierup:storage": {"versioning": False}},
             "tierup:storage.versioning: false cannot replicate the buckets to the recovery region (S3 needs versioning); allowed: true",
         ),
@@ -133,3 +145,15 @@ def test_bad_recovery_settings_are_one_line_errors(config: dict[str, object], me
 )
 def test_the_standby_pulls_a_private_image_from_its_own_region(image: str, expected: str) -> None:
     assert image_in_region(image, "us-west-2") == expected
+
+
+def test_with_https_the_standby_serves_https_and_the_health_check_probes_it(tmp_path: Path) -> None:
+    stack = (
+        f"config:\n  aws:region: us-east-1\n  tierup:release: v3.0\n  tierup:app:\n    certificateArn: {EAST_CERTIFICATE}\n"
+        f"  tierup:dr:\n    domain: api.example.org\n    certificateArn: {WEST_CERTIFICATE}\n"
+    )
+    graph = synthesize(make_project(tmp_path / "tls", {"tls": stack}), "tls")
+    listeners = {r.name: r.inputs for r in graph.of_type("aws:lb/listener:Listener") if graph.region_of(r) == "us-west-2"}
+    assert listeners["dr-compute-lb-https"]["certificateArn"] == WEST_CERTIFICATE
+    health = next(r for r in graph if r.name == "failover-primary-health")
+    assert (health.inputs["type"], health.inputs["port"]) == ("HTTPS", 443)

@@ -194,6 +194,12 @@ class DisasterRecoverySettings:
         "Existing public hosted zone holding domain; None creates one (delegate its name servers, output failoverNameServers).",
         default=None,
     )
+    certificate_arn: str | None = setting(
+        "certificateArn",
+        optional(text_matching(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+", "an ACM certificate ARN")),
+        "ACM certificate in the recovery region covering domain (certificates are regional); required when tierup:app.certificateArn is set.",
+        default=None,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

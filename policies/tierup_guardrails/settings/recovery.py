@@ -8,7 +8,7 @@ import ipaddress
 
 from tierup_guardrails.modes import DataEngine, DataMigration
 from tierup_guardrails.settings.errors import MISSING, ConfigError
-from tierup_guardrails.settings.model import DataSettings, DisasterRecoverySettings, Release, ReleaseLimits, StorageSettings
+from tierup_guardrails.settings.model import AppSettings, DataSettings, DisasterRecoverySettings, Release, ReleaseLimits, StorageSettings
 
 # The recovery region next to a primary: the roadmap names ap-southeast-1 for Asia-Pacific;
 # elsewhere the neighbour in the same geography, so that data stays in it. A primary that is
@@ -41,7 +41,7 @@ def checked_data(data: DataSettings, limits: ReleaseLimits) -> DataSettings:
 
 
 def checked_recovery(
-    dr: DisasterRecoverySettings, limits: ReleaseLimits, region: str, vpc_cidr: str, data: DataSettings, storage: StorageSettings
+    dr: DisasterRecoverySettings, limits: ReleaseLimits, region: str, vpc_cidr: str, data: DataSettings, storage: StorageSettings, app: AppSettings
 ) -> DisasterRecoverySettings:
     """The recovery region with its default filled in, or a one-line error."""
     key = "tierup:dr"
@@ -56,9 +56,20 @@ def checked_recovery(
         raise ConfigError(f"{key}.region", recovery_region, "is the stack's own region", f"another region than {region}")
     if dr.domain is None:
         raise ConfigError(f"{key}.domain", MISSING, "", "the app's host name that Route 53 fails over, such as api.example.com")
+    _check_certificate(dr, recovery_region, app)
     # S3 replicates only from a versioned bucket (S3 User Guide, "Requirements for replication").
     if not storage.versioning:
         raise ConfigError("tierup:storage.versioning", False, "cannot replicate the buckets to the recovery region (S3 needs versioning)", "true")
     if ipaddress.ip_network(dr.cidr).overlaps(ipaddress.ip_network(vpc_cidr)):
         raise ConfigError(f"{key}.cidr", dr.cidr, f"overlaps tierup:network.cidr {vpc_cidr}", "a private range apart from it, such as 10.1.0.0/16")
     return dataclasses.replace(dr, region=recovery_region)
+
+
+def _check_certificate(dr: DisasterRecoverySettings, recovery_region: str, app: AppSettings) -> None:
+    """HTTPS in the primary needs HTTPS in the standby: an ACM certificate serves only its own
+    region (ACM User Guide, "ACM certificate characteristics")."""
+    key = "tierup:dr.certificateArn"
+    if app.certificate_arn is not None and dr.certificate_arn is None:
+        raise ConfigError(key, MISSING, "", f"an ACM certificate ARN in {recovery_region} covering {dr.domain} (tierup:app.certificateArn serves HTTPS)")
+    if dr.certificate_arn is not None and f":acm:{recovery_region}:" not in dr.certificate_arn:
+        raise ConfigError(key, dr.certificate_arn, f"is not in the recovery region {recovery_region}", f"an ACM certificate ARN in {recovery_region}")
