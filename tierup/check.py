@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
 from tierup.policy_runner import PolicyPackError, PolicyPackProcess, PolicyReport, policy_resources
 from tierup.synth.graph import ResourceGraph
-from tierup.synth.runner import SynthError, synthesize
+from tierup.synth.runner import SynthError, SynthRequest, start_synthesis, synthesize
 from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
 from tierup_guardrails.cost.model import CostError, Estimate
 from tierup_guardrails.settings import load_settings
@@ -38,14 +39,17 @@ class CheckError(Exception):
     """A stack could not be checked; the message is one line naming the stack."""
 
 
-def check_stack(project_dir: Path, stack: str, release: str | None = None, *, first_preview: bool = False) -> StackCheck:
+def check_stack(
+    project_dir: Path, stack: str, release: str | None = None, *, first_preview: bool = False, synthesized: Callable[[], ResourceGraph] | None = None
+) -> StackCheck:
     """Synthesize the stack while its policy pack starts, then analyze the graph. With
-    `first_preview`, every computed output is unknown, as in a stack's first `pulumi preview`."""
+    `first_preview`, every computed output is unknown, as in a stack's first `pulumi preview`.
+    `synthesized` waits for a graph already under way (check_stacks starts them all at once)."""
     try:
         config = load_stack_config(project_dir, stack, release)
         # The pack starts first so that its start-up overlaps the synthesis.
         with PolicyPackProcess(project_dir / POLICY_PACK_DIR, config) as pack:
-            graph = synthesize(project_dir, stack, release, first_preview=first_preview)
+            graph = synthesized() if synthesized else synthesize(project_dir, stack, release, first_preview=first_preview)
             return StackCheck(graph=graph, policies=pack.analyze(graph), cost=estimate_graph(graph), reachability=proven_paths(graph, config))
     except StackFileError as error:
         raise CheckError(f"{stack}: {error}") from None
@@ -63,13 +67,15 @@ def proven_paths(graph: ResourceGraph, config: StackConfig) -> tuple[str, ...]:
 
 
 def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None, *, first_preview: bool = False) -> list[StackCheck | CheckError]:
-    """Each stack's check (or its error), in order, computed in parallel."""
+    """Each stack's check (or its error), in order, computed in parallel: every synthesis starts
+    at once (see start_synthesis), each stack's pack starts beside it."""
+    graphs = start_synthesis(project_dir, [SynthRequest(stack, release) for stack in stacks], first_preview=first_preview)
 
-    def run(stack: str) -> StackCheck | CheckError:
+    def run(stack: str, graph: Future[ResourceGraph]) -> StackCheck | CheckError:
         try:
-            return check_stack(project_dir, stack, release, first_preview=first_preview)
+            return check_stack(project_dir, stack, release, first_preview=first_preview, synthesized=graph.result)
         except CheckError as error:
             return error
 
     with ThreadPoolExecutor(max_workers=max(1, len(stacks))) as pool:
-        return list(pool.map(run, stacks))
+        return list(pool.map(run, stacks, graphs))
