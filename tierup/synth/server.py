@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from tierup.synth import deferred_annotations
+
 # Provider packages and their submodules as the program's files name them: `import pulumi_aws as
 # aws` then `aws.ec2.Vpc(...)`, or `from pulumi_aws import ec2`, or `import pulumi_aws.ec2`.
 _IMPORT_AS = re.compile(r"^\s*import\s+(pulumi_\w+)(?:\s+as\s+(\w+))?\s*$", re.MULTILINE)
@@ -80,10 +82,20 @@ def preload(project_dir: Path) -> None:
         importlib.import_module(name)
     for name in program_modules(project_dir):
         try:
-            # Provider packages register their submodules as lazy modules: touch one to load it.
-            getattr(importlib.import_module(name), "__file__", None)
+            # Provider packages register their submodules as lazy modules, which load on the first
+            # attribute asked for that is not one of the few introspection ones (__file__, ...).
+            getattr(importlib.import_module(name), "_loaded_by_the_synth_server", None)
         except Exception:  # the child meets the same error, where it is reported
             continue
+
+
+def preload_program(project_dir: Path) -> None:
+    # The program finds its own modules first, as the worker lets it (see synthesize_in_process).
+    sys.path.insert(0, str(project_dir))
+    try:
+        preload(project_dir)
+    finally:
+        sys.path.remove(str(project_dir))
 
 
 @dataclass
@@ -172,10 +184,9 @@ def main(argv: list[str]) -> int:
     # time; frozen, the preloaded objects are never scanned by a child either.
     gc.disable()
     project_dir = Path(argv[0]).resolve()
-    # The program finds its own modules first, as the worker lets it (see synthesize_in_process).
-    sys.path.insert(0, str(project_dir))
-    preload(project_dir)
-    sys.path.remove(str(project_dir))
+    if deferred_annotations.enabled():
+        deferred_annotations.install()
+    preload_program(project_dir)
     gc.freeze()
     serve(sys.stdin.buffer, sys.stdout.buffer, project_dir, max(1, os.cpu_count() or 1))
     return 0
