@@ -158,11 +158,14 @@ class PolicyPackProcess:
             analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
             policies = {p.name: p for p in info.policies}
-            responses: list[tuple[str | None, Any]] = [
-                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
+            # Pipelined: every call is sent before the first answer is read, so the pack works
+            # while the next requests are built; the answers are read back in graph order.
+            pending: list[tuple[str | None, Any]] = [
+                (resource.urn, analyzer.Analyze.future(_analyze_request(analyzer_pb2, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
             ]
             stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, r) for r in graph])
-            responses.append((None, analyzer.AnalyzeStack(stack_request, timeout=CALL_SECONDS)))
+            pending.append((None, analyzer.AnalyzeStack.future(stack_request, timeout=CALL_SECONDS)))
+            responses = [(urn, call.result()) for urn, call in pending]
         findings: list[Finding] = []
         not_applicable: dict[str, str] = {}
         for urn, response in responses:
