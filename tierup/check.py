@@ -69,7 +69,7 @@ def proven_paths(graph: ResourceGraph, config: StackConfig) -> tuple[str, ...]:
 def check_stacks(project_dir: Path, stacks: list[str], release: str | None = None, *, first_preview: bool = False) -> list[StackCheck | CheckError]:
     """Each stack's check (or its error), in order, computed in parallel: every synthesis starts
     at once (see start_synthesis), each stack's pack starts beside it."""
-    graphs = start_synthesis(project_dir, [SynthRequest(stack, release) for stack in stacks], first_preview=first_preview)
+    synthesis = start_synthesis(project_dir, [SynthRequest(stack, release) for stack in stacks], first_preview=first_preview)
 
     def run(stack: str, graph: Future[ResourceGraph]) -> StackCheck | CheckError:
         try:
@@ -78,4 +78,6 @@ def check_stacks(project_dir: Path, stacks: list[str], release: str | None = Non
             return error
 
     with ThreadPoolExecutor(max_workers=max(1, len(stacks))) as pool:
-        return list(pool.map(run, stacks, graphs))
+        results = list(pool.map(run, stacks, synthesis.futures))
+    synthesis.wait()
+    return results

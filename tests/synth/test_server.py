@@ -42,7 +42,7 @@ def test_own_releases_and_first_preview_report_the_same_through_the_server(proje
 
 
 def graphs_json(project_dir: Path, requests: list[SynthRequest]) -> list[str]:
-    return [future.result().to_json() for future in start_synthesis(project_dir, requests)]
+    return [future.result().to_json() for future in start_synthesis(project_dir, requests).futures]
 
 
 def test_graphs_are_the_same_through_the_server_with_deferred_annotations(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +83,7 @@ def test_a_bad_stack_beside_good_ones_is_reported_the_same_through_the_server(tm
 
 def test_an_error_reaches_its_future_as_a_synth_error(tmp_path: Path) -> None:
     project = make_project(tmp_path, {"bad": GOOD}, program="raise RuntimeError('first line\\nsecond line')\n")
-    (future,) = start_synthesis(project, [SynthRequest("bad")])
+    (future,) = start_synthesis(project, [SynthRequest("bad")]).futures
     with pytest.raises(SynthError) as raised:
         future.result()
     assert str(raised.value) == "bad: the program failed at __main__.py:1: RuntimeError: first line"

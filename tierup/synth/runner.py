@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,32 +49,53 @@ def synthesize(project_dir: Path, stack: str, release: str | None = None, *, too
 
 def synthesize_all(project_dir: Path, requests: list[SynthRequest]) -> list[ResourceGraph | SynthError]:
     """Graphs (or the error) for each request, in request order, computed in parallel."""
-
-    def run(request: SynthRequest) -> ResourceGraph | SynthError:
+    synthesis = start_synthesis(project_dir, requests)
+    results: list[ResourceGraph | SynthError] = []
+    for future in synthesis.futures:
         try:
-            return synthesize(project_dir, request.stack, request.release)
+            results.append(future.result())
         except SynthError as error:
-            return error
-
-    with ThreadPoolExecutor(max_workers=max(1, len(requests))) as pool:
-        return list(pool.map(run, requests))
+            results.append(error)
+    synthesis.wait()
+    return results
 
 
 # TIERUP_SYNTH_SERVER=0 synthesizes every stack in a worker process of its own, as before the server.
 SERVER_SWITCH = "TIERUP_SYNTH_SERVER"
 
 
-def start_synthesis(project_dir: Path, requests: list[SynthRequest], *, first_preview: bool = False) -> list[Future[ResourceGraph]]:
+def start_synthesis(project_dir: Path, requests: list[SynthRequest], *, first_preview: bool = False) -> Synthesis:
     """Start every request at once; each future gives the graph or raises SynthError. The same
     graphs either way: through the synth server where the toolkit has one and os.fork exists (the
     imports paid once), else a worker process per stack."""
     root = _toolkit_root(project_dir)
-    if server_available(root):
-        return SynthServer(project_dir, root).submit(requests, first_preview=first_preview)
+    server = _started_early.pop(project_dir, None)
+    if server is not None or server_available(root):
+        server = server or SynthServer(project_dir, root)
+        return Synthesis(server.submit(requests, first_preview=first_preview), server.wait)
     pool = ThreadPoolExecutor(max_workers=max(1, len(requests)))
     futures = [pool.submit(synthesize, project_dir, r.stack, r.release, toolkit_root=root, first_preview=first_preview) for r in requests]
-    pool.shutdown(wait=False)
-    return futures
+    return Synthesis(futures, pool.shutdown)
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """Graphs under way, one future per request, and how to wait for what computes them."""
+
+    futures: list[Future[ResourceGraph]]
+    wait: Callable[[], object]
+
+
+# A server started before the toolkit's own imports (tierup.entry), for the start_synthesis to come.
+_started_early: dict[Path, SynthServer] = {}
+
+
+def start_server_early(project_dir: Path) -> None:
+    """Start the project's synth server now: its imports, the longest step of `tierup check`,
+    overlap the toolkit's. Unused (its input closed at exit), it ends without a request."""
+    root = _toolkit_root(project_dir)
+    if (project_dir / "Pulumi.yaml").is_file() and server_available(root):
+        _started_early[project_dir] = SynthServer(project_dir, root)
 
 
 def server_available(toolkit_root: Path) -> bool:
@@ -110,8 +131,13 @@ class SynthServer:
             self._process.stdin.close()
         except BrokenPipeError:
             pass  # the server is gone: the reader finds no frames and falls back
-        threading.Thread(target=self._read_frames, args=(futures, first_preview), daemon=True).start()
+        self._reader = threading.Thread(target=self._read_frames, args=(futures, first_preview), daemon=True)
+        self._reader.start()
         return [future for _, future in futures.values()]
+
+    def wait(self) -> None:
+        """Until every frame is read and the server has exited (its CPU then counts as the caller's)."""
+        self._reader.join()
 
     def _read_frames(self, futures: dict[int, tuple[SynthRequest, Future[ResourceGraph]]], first_preview: bool) -> None:
         assert self._process.stdout is not None
