@@ -15,6 +15,7 @@ process per stack elsewhere).
 
 from __future__ import annotations
 
+import ast
 import gc
 import importlib
 import json
@@ -75,12 +76,25 @@ def _modules_named(source: str) -> Iterator[str]:
 _WORKER_MODULES = ("tierup.synth.worker", "tierup.synth.recorder", "pulumi", "pulumi.runtime", "pulumi.runtime.stack", "pulumi.runtime.sync_await")
 
 
+def top_level_imports(path: Path) -> list[str]:
+    """The modules a file imports at its top level, in order (relative imports left out)."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
 def preload(project_dir: Path) -> None:
-    """Import what every stack's synthesis imports: the worker and the Pulumi runtime, then the
-    program's provider modules (loaded now, not left lazy)."""
+    """Import what every stack's synthesis imports: the worker and the Pulumi runtime, the
+    program's provider modules (loaded now, not left lazy), and the modules its __main__.py imports
+    (its components: their top-level code defines classes and constants, the same for every stack)."""
     for name in _WORKER_MODULES:
         importlib.import_module(name)
-    for name in program_modules(project_dir):
+    program = project_dir / "__main__.py"
+    for name in [*program_modules(project_dir), *(top_level_imports(program) if program.is_file() else [])]:
         try:
             # Provider packages register their submodules as lazy modules, which load on the first
             # attribute asked for that is not one of the few introspection ones (__file__, ...).
