@@ -5,9 +5,9 @@ prints, the analyzer gRPC protocol. `tierup check` uses it for more stacks than 
 tierup.check); fewer stacks spawn a fresh process per pack, as the CLI does.
 
 Usage: python -m tierup.pack_server PACK_DIR   (working directory PACK_DIR)
-Reads requests from stdin, one JSON object a line ({"id", "env"}); writes one JSON line per request
-when its pack is up ({"id", "pid", "port"}) or could not start ({"id", "error"}: the last line of
-its stderr). The caller stops a pack by killing its pid; this server reaps it, and exits once stdin
+Reads requests from stdin, one JSON object a line ({"id", "env"}); writes JSON lines for each: its
+pid once forked ({"id", "pid"}), then its port when up ({"id", "port"}) or why it could not start
+({"id", "error"}: the last line of its stderr). The caller stops a pack by killing its pid; this server reaps it, and exits once stdin
 is closed and every pack is gone.
 """
 
@@ -52,12 +52,12 @@ def serve(requests: IO[bytes], answers: IO[bytes], pack_main: Path) -> None:
                 while b"\n" in pending:
                     line, _, rest = bytes(pending).partition(b"\n")
                     pending = bytearray(rest)
-                    _start(json.loads(line), pack_main, selector)
+                    _start(json.loads(line), pack_main, selector, answers)
             else:
                 _read(key.fd, key.data, selector, answers)
 
 
-def _start(request: dict[str, Any], pack_main: Path, selector: selectors.BaseSelector) -> None:
+def _start(request: dict[str, Any], pack_main: Path, selector: selectors.BaseSelector, answers: IO[bytes]) -> None:
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     pid = os.fork()
@@ -70,6 +70,8 @@ def _start(request: dict[str, Any], pack_main: Path, selector: selectors.BaseSel
     pack = _Pack(request_id=request["id"], pid=pid, stdout=out_read, stderr=err_read)
     selector.register(out_read, selectors.EVENT_READ, pack)
     selector.register(err_read, selectors.EVENT_READ, pack)
+    # The pid first: the caller may stop the pack (kill it) before it is up.
+    _answer(answers, {"id": pack.request_id, "pid": pid})
 
 
 def _run_pack(env: dict[str, str], pack_main: Path, stdout: int, stderr: int) -> None:
@@ -99,7 +101,7 @@ def _read(fd: int, pack: _Pack, selector: selectors.BaseSelector, answers: IO[by
         (pack.output if fd == pack.stdout else pack.errors).extend(chunk)
         if fd == pack.stdout and not pack.announced and b"\n" in pack.output:
             port = bytes(pack.output).partition(b"\n")[0].decode().strip()
-            _answer(answers, {"id": pack.request_id, "pid": pack.pid, "port": port})
+            _answer(answers, {"id": pack.request_id, "port": port})
             pack.announced = True
         return
     selector.unregister(fd)

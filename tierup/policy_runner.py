@@ -223,18 +223,23 @@ class PackServer:
         for line in self._process.stdout:
             answer = json.loads(line)
             with self._lock:
-                pack = self._waiting.pop(answer["id"])
-            pack.started(answer.get("pid"), answer.get("port"), answer.get("error", ""))
+                pack = self._waiting[answer["id"]] if "pid" in answer else self._waiting.pop(answer["id"])
+            if "pid" in answer:
+                pack.forked(answer["pid"])
+            else:
+                pack.started(answer.get("port"), answer.get("error", ""))
         with self._lock:
             left, self._waiting = list(self._waiting.values()), {}
         for pack in left:
-            pack.started(None, None, f"the pack server exited with {self._process.wait()}")
+            pack.started(None, f"the pack server exited with {self._process.wait()}")
 
     def close(self) -> None:
         """Close its input and wait until every pack has been reaped and it has exited."""
         assert self._process.stdin is not None
         self._process.stdin.close()
-        self._reader.join()
+        self._reader.join(PACK_START_SECONDS)
+        if self._reader.is_alive():
+            self._process.kill()  # a pack that never came up holds it: stop waiting for it
         self._process.wait()
 
 
@@ -244,14 +249,22 @@ class ForkedPolicyPack(PolicyPackProcess):
     def __init__(self, server: PackServer, config: StackConfig) -> None:
         super().__init__(server.pack_dir, config)
         self._server = server
+        self._lock = threading.Lock()
         self._pid: int | None = None
+        self._stopped = False
 
     def start(self) -> ForkedPolicyPack:
         self._server.request(self, self._environment())
         return self
 
-    def started(self, pid: int | None, port: str | None, error: str) -> None:
-        self._pid = pid
+    def forked(self, pid: int) -> None:
+        with self._lock:
+            self._pid = pid
+            stopped = self._stopped
+        if stopped:
+            self._kill()
+
+    def started(self, port: str | None, error: str) -> None:
         if port is not None and port.isdigit():
             self._port = int(port)
         else:
@@ -259,9 +272,18 @@ class ForkedPolicyPack(PolicyPackProcess):
         self._started.set()
 
     def stop(self) -> None:
-        if self._pid is not None:
+        # Possibly before the server has even said which pid it forked: then forked() kills it.
+        with self._lock:
+            self._stopped = True
+        self._kill()
+
+    def _kill(self) -> None:
+        # Once only: the server reaps the pack as soon as it is gone, and a pid can be reused.
+        with self._lock:
+            pid, self._pid = self._pid, None
+        if pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
 
 
 def _finding(analyzer_pb2: Any, diagnostic: Any, urn: str | None, policies: dict[str, Any]) -> Finding:

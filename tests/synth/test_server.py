@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_project
-from tierup.check import check_stacks
+from tierup.check import PACK_SERVER_SWITCH, check_stacks
 from tierup.report import RENDERERS
 from tierup.synth import deferred_annotations
 from tierup.synth.runner import SERVER_SWITCH, SynthError, SynthRequest, server_available, start_synthesis
@@ -29,8 +29,11 @@ def reports(project_dir: Path, release: str | None, *, first_preview: bool = Fal
 
 
 @pytest.mark.parametrize("release", [release.value for release in PROFILES])
-def test_every_stack_reports_the_same_through_the_server_at_every_release(release: str, project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_stack_reports_the_same_through_the_servers_at_every_release(release: str, project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Served: the synth server, and packs forked from the pack server (as for many stacks).
+    monkeypatch.setenv(PACK_SERVER_SWITCH, "1")
     served = reports(project_dir, release)
+    monkeypatch.setenv(PACK_SERVER_SWITCH, "0")
     monkeypatch.setenv(SERVER_SWITCH, "0")
     assert served == reports(project_dir, release)
 
@@ -54,7 +57,8 @@ def test_graphs_are_the_same_through_the_server_with_deferred_annotations(projec
 
 
 def tierup(cwd: Path, *args: str, server: bool) -> tuple[int, str, str]:
-    env = {key: value for key, value in os.environ.items() if key != SERVER_SWITCH} | ({} if server else {SERVER_SWITCH: "0"})
+    switches = {SERVER_SWITCH: "1", PACK_SERVER_SWITCH: "1"} if server else {SERVER_SWITCH: "0", PACK_SERVER_SWITCH: "0"}
+    env = {key: value for key, value in os.environ.items() if key not in switches} | switches
     result = subprocess.run([sys.executable, "-m", "tierup.cli", *args], cwd=cwd, capture_output=True, text=True, check=False, env=env)
     return result.returncode, result.stdout, result.stderr
 
@@ -79,6 +83,15 @@ def test_a_bad_stack_beside_good_ones_is_reported_the_same_through_the_server(tm
     served = tierup(project, "check", server=True)
     assert served == tierup(project, "check", server=False)
     assert served[0] == 2
+
+
+def test_a_pack_that_fails_to_start_is_the_same_one_line_error_through_the_pack_server(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"good": GOOD})
+    main = project / "policies" / "__main__.py"
+    main.write_text("raise RuntimeError('no port today')\n" + main.read_text())
+    served = tierup(project, "check", server=True)
+    assert served == tierup(project, "check", server=False)
+    assert served[0] == 2 and "tierup: good: the policy pack failed to start: RuntimeError: no port today" in served[1].splitlines()
 
 
 def test_an_error_reaches_its_future_as_a_synth_error(tmp_path: Path) -> None:
