@@ -131,7 +131,13 @@ def machine() -> str:
     if cpuinfo.is_file():
         models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
         model = models[0] if models else model
-    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {date.today().isoformat()}"
+    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, {date.today().isoformat()}, {load()}"
+
+
+def load() -> str:
+    """Other work on the machine slows both tools, tierup's two-core parallelism most: say how much."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
 
 
 def verdict(value: float, target: float) -> str:
@@ -166,7 +172,9 @@ def main() -> int:
             check_runs(command, cwd, allowed)
         ours2, theirs2 = paired(lambda: run_timed(two, ROOT), lambda: run_timed(peer_one, ROOT), runs)
         ours8, theirs8 = paired(lambda: run_timed(eight, ROOT), lambda: run_timed(peer_eight, ROOT), runs)
-    return report(ours2, theirs2, ours8, theirs8)
+    status = report(ours2, theirs2, ours8, theirs8)
+    print(f"after the runs: {load()}")
+    return status
 
 
 def report(ours2: list[Sample], theirs2: list[Sample], ours8: list[Sample], theirs8: list[Sample]) -> int:
