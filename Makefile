@@ -15,6 +15,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@# -qq: setuptools' editable-install chatter is not for the user; errors still show.
 	$(BIN)/python -m pip install -qq --no-deps -e .
+	@# The synth server's bytecode of the program's provider modules (tierup/synth/deferred_annotations.py).
+	$(BIN)/python -m tierup.synth.deferred_annotations .
 	@touch $(STAMP)
 
 check: $(STAMP)

@@ -3,8 +3,11 @@ prints, and call the analyzer over gRPC for every resource and once for the stac
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -59,6 +62,22 @@ class PolicyReport:
         return not self.at(MANDATORY) and not self.not_evaluated_at(MANDATORY)
 
 
+def pack_environment(config: StackConfig | None, *, dry_run: bool = True) -> dict[str, str]:
+    """What the CLI hands a policy pack: the stack's config and identity (none when publishing)."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    if config is None:
+        return {**inherited, "PYTHONUNBUFFERED": "1"}
+    return {
+        **inherited,
+        "PULUMI_CONFIG": json.dumps(config.values),
+        "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(config.secret_keys)),
+        "PULUMI_PROJECT": config.project,
+        "PULUMI_STACK": config.stack,
+        "PULUMI_DRY_RUN": "true" if dry_run else "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 class PolicyPackProcess:
     """The pack's analyzer server, started for one stack's config, stopped on exit."""
 
@@ -87,19 +106,7 @@ class PolicyPackProcess:
         return self
 
     def _environment(self) -> dict[str, str]:
-        # What the CLI hands a policy pack: the stack's config and identity (none when publishing).
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
-        if self._config is None:
-            return {**inherited, "PYTHONUNBUFFERED": "1"}
-        return {
-            **inherited,
-            "PULUMI_CONFIG": json.dumps(self._config.values),
-            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(self._config.secret_keys)),
-            "PULUMI_PROJECT": self._config.project,
-            "PULUMI_STACK": self._config.stack,
-            "PULUMI_DRY_RUN": "true" if self._dry_run else "false",
-            "PYTHONUNBUFFERED": "1",
-        }
+        return pack_environment(self._config, dry_run=self._dry_run)
 
     def _read_port(self) -> None:
         assert self._process is not None and self._process.stdout is not None
@@ -158,11 +165,16 @@ class PolicyPackProcess:
             analyzer = analyzer_pb2_grpc.AnalyzerStub(channel)
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
             policies = {p.name: p for p in info.policies}
-            responses: list[tuple[str | None, Any]] = [
-                (resource.urn, analyzer.Analyze(_analyze_request(analyzer_pb2, graph, resource), timeout=CALL_SECONDS)) for resource in graph if resource.custom
+            # Pipelined: every call is sent before the first answer is read, so the pack works
+            # while the next requests are built; the answers are read back in graph order.
+            pending: list[tuple[str | None, Any]] = [
+                (resource.urn, analyzer.Analyze.future(_analyze_request(analyzer_pb2, graph, resource), timeout=CALL_SECONDS))
+                for resource in graph
+                if resource.custom
             ]
             stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(analyzer_pb2, graph, r) for r in graph])
-            responses.append((None, analyzer.AnalyzeStack(stack_request, timeout=CALL_SECONDS)))
+            pending.append((None, analyzer.AnalyzeStack.future(stack_request, timeout=CALL_SECONDS)))
+            responses = [(urn, call.result()) for urn, call in pending]
         findings: list[Finding] = []
         not_applicable: dict[str, str] = {}
         for urn, response in responses:
@@ -175,6 +187,105 @@ class PolicyPackProcess:
             findings=tuple(_unique(findings)),
             not_applicable=dict(sorted(not_applicable.items())),
         )
+
+
+class PackServer:
+    """A running `tierup.pack_server` for one pack folder: packs forked from one preloaded process
+    (see that module), for checks of more stacks than there are cores."""
+
+    def __init__(self, pack_dir: Path, *, python: str = sys.executable) -> None:
+        self.pack_dir = pack_dir.resolve()
+        self._process = subprocess.Popen(
+            [python, "-m", "tierup.pack_server", str(self.pack_dir)],
+            cwd=self.pack_dir,
+            env=pack_environment(None),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._lock = threading.Lock()
+        self._ids = itertools.count()
+        self._waiting: dict[int, ForkedPolicyPack] = {}
+        self._reader = threading.Thread(target=self._read_answers, daemon=True)
+        self._reader.start()
+
+    def request(self, pack: ForkedPolicyPack, env: dict[str, str]) -> None:
+        with self._lock:
+            request_id = next(self._ids)
+            self._waiting[request_id] = pack
+            assert self._process.stdin is not None
+            try:
+                self._process.stdin.write(json.dumps({"id": request_id, "env": env}).encode() + b"\n")
+                self._process.stdin.flush()
+            except BrokenPipeError:
+                pass  # the reader reports every pack still waiting
+
+    def _read_answers(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            answer = json.loads(line)
+            with self._lock:
+                pack = self._waiting[answer["id"]] if "pid" in answer else self._waiting.pop(answer["id"])
+            if "pid" in answer:
+                pack.forked(answer["pid"])
+            else:
+                pack.started(answer.get("port"), answer.get("error", ""))
+        with self._lock:
+            left, self._waiting = list(self._waiting.values()), {}
+        for pack in left:
+            pack.started(None, f"the pack server exited with {self._process.wait()}")
+
+    def close(self) -> None:
+        """Close its input and wait until every pack has been reaped and it has exited."""
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._reader.join(PACK_START_SECONDS)
+        if self._reader.is_alive():
+            self._process.kill()  # a pack that never came up holds it: stop waiting for it
+        self._process.wait()
+
+
+class ForkedPolicyPack(PolicyPackProcess):
+    """A pack forked by a PackServer; talked to and stopped like a spawned one."""
+
+    def __init__(self, server: PackServer, config: StackConfig) -> None:
+        super().__init__(server.pack_dir, config)
+        self._server = server
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._stopped = False
+
+    def start(self) -> ForkedPolicyPack:
+        self._server.request(self, self._environment())
+        return self
+
+    def forked(self, pid: int) -> None:
+        with self._lock:
+            self._pid = pid
+            stopped = self._stopped
+        if stopped:
+            self._kill()
+
+    def started(self, port: str | None, error: str) -> None:
+        if port is not None and port.isdigit():
+            self._port = int(port)
+        else:
+            self._startup_error = error or f"the policy pack printed {port!r} instead of a port"
+        self._started.set()
+
+    def stop(self) -> None:
+        # Possibly before the server has even said which pid it forked: then forked() kills it.
+        with self._lock:
+            self._stopped = True
+        self._kill()
+
+    def _kill(self) -> None:
+        # Once only: the server reaps the pack as soon as it is gone, and a pid can be reused.
+        with self._lock:
+            pid, self._pid = self._pid, None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _finding(analyzer_pb2: Any, diagnostic: Any, urn: str | None, policies: dict[str, Any]) -> Finding:

@@ -1,0 +1,147 @@
+"""The synth server (a forked child per stack, pulumi_aws with deferred annotations) gives exactly
+what a worker process per stack gives: the same graphs, reports and one-line errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_project
+from tierup.check import PACK_SERVER_SWITCH, check_stacks
+from tierup.report import RENDERERS
+from tierup.synth import deferred_annotations
+from tierup.synth.runner import SERVER_SWITCH, SynthError, SynthRequest, server_available, start_synthesis
+from tierup.synth.server import program_modules
+from tierup.synth.stackfile import list_stacks
+from tierup_guardrails.settings import PROFILES
+
+GOOD = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"
+
+
+def reports(project_dir: Path, release: str | None, *, first_preview: bool = False) -> dict[str, str]:
+    results = check_stacks(project_dir, list_stacks(project_dir), release, first_preview=first_preview)
+    return {name: render(results) for name, render in RENDERERS.items()}
+
+
+@pytest.mark.parametrize("release", [release.value for release in PROFILES])
+def test_every_stack_reports_the_same_through_the_servers_at_every_release(release: str, project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Served: the synth server, and packs forked from the pack server (as for many stacks).
+    monkeypatch.setenv(PACK_SERVER_SWITCH, "1")
+    served = reports(project_dir, release)
+    monkeypatch.setenv(PACK_SERVER_SWITCH, "0")
+    monkeypatch.setenv(SERVER_SWITCH, "0")
+    assert served == reports(project_dir, release)
+
+
+def test_own_releases_and_first_preview_report_the_same_through_the_server(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served = (reports(project_dir, None), reports(project_dir, None, first_preview=True))
+    monkeypatch.setenv(SERVER_SWITCH, "0")
+    assert served == (reports(project_dir, None), reports(project_dir, None, first_preview=True))
+
+
+def graphs_json(project_dir: Path, requests: list[SynthRequest]) -> list[str]:
+    return [future.result().to_json() for future in start_synthesis(project_dir, requests).futures]
+
+
+def test_graphs_are_the_same_through_the_server_with_deferred_annotations(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker never loads pulumi_aws with deferred annotations: this guards the hook too.
+    requests = [SynthRequest(stack, release.value) for stack in list_stacks(project_dir) for release in PROFILES]
+    served = graphs_json(project_dir, requests)
+    monkeypatch.setenv(SERVER_SWITCH, "0")
+    assert graphs_json(project_dir, requests) == served
+
+
+def tierup(cwd: Path, *args: str, server: bool) -> tuple[int, str, str]:
+    switches = {SERVER_SWITCH: "1", PACK_SERVER_SWITCH: "1"} if server else {SERVER_SWITCH: "0", PACK_SERVER_SWITCH: "0"}
+    env = {key: value for key, value in os.environ.items() if key not in switches} | switches
+    result = subprocess.run([sys.executable, "-m", "tierup.cli", *args], cwd=cwd, capture_output=True, text=True, check=False, env=env)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("program", "line"),
+    [
+        ("import pulumi\n\nratio = 1 / 0\n", "tierup: bad: the program failed at __main__.py:3: ZeroDivisionError: division by zero"),
+        ("import os\n\nos._exit(3)\n", "tierup: bad: synthesis failed with exit 3"),
+        ("import sys\n\nsys.exit(4)\n", "tierup: bad: synthesis failed with exit 4"),
+    ],
+)
+def test_a_failing_program_is_the_same_one_line_error_through_the_server(program: str, line: str, tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"bad": GOOD}, program=program)
+    served = tierup(project, "check", server=True)
+    assert served == tierup(project, "check", server=False)
+    assert served[0] == 2 and line in served[1].splitlines()
+
+
+def test_a_bad_stack_beside_good_ones_is_reported_the_same_through_the_server(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"good": GOOD, "bad": "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n  tierup:compute:\n    cpu: 3\n"})
+    served = tierup(project, "check", server=True)
+    assert served == tierup(project, "check", server=False)
+    assert served[0] == 2
+
+
+def test_a_pack_that_fails_to_start_is_the_same_one_line_error_through_the_pack_server(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"good": GOOD})
+    main = project / "policies" / "__main__.py"
+    main.write_text("raise RuntimeError('no port today')\n" + main.read_text())
+    served = tierup(project, "check", server=True)
+    assert served == tierup(project, "check", server=False)
+    assert served[0] == 2 and "tierup: good: the policy pack failed to start: RuntimeError: no port today" in served[1].splitlines()
+
+
+def test_an_error_reaches_its_future_as_a_synth_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"bad": GOOD}, program="raise RuntimeError('first line\\nsecond line')\n")
+    (future,) = start_synthesis(project, [SynthRequest("bad")]).futures
+    with pytest.raises(SynthError) as raised:
+        future.result()
+    assert str(raised.value) == "bad: the program failed at __main__.py:1: RuntimeError: first line"
+
+
+def test_provider_modules_are_found_in_the_program_and_its_packages_only(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n\naws.ec2.Vpc('v')\nidentity = aws.get_caller_identity_output()\n")
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "dns.py").write_text(
+        "from pulumi_aws import route53, rds as r\nfrom pulumi_aws.rds import (\n    Cluster,\n    ClusterInstance,\n)\n"
+    )
+    (tmp_path / "parts" / "secret.py").write_text("import pulumi_random as random\nimport pulumi_aws.sesv2\n")
+    for skipped in ("tests", ".venv", "policies"):
+        (tmp_path / skipped).mkdir()
+        (tmp_path / skipped / "x.py").write_text("import pulumi_aws as aws\naws.iot.Thing('t')\n")
+    assert program_modules(tmp_path) == [
+        "pulumi_aws",
+        "pulumi_aws.ec2",
+        "pulumi_aws.get_caller_identity_output",
+        "pulumi_aws.route53",
+        "pulumi_aws.rds",
+        "pulumi_aws.rds.Cluster",
+        "pulumi_aws.rds.ClusterInstance",
+        "pulumi_random",
+        "pulumi_aws.sesv2",
+    ]
+
+
+def test_the_server_needs_fork_and_the_toolkits_own_server(tmp_path: Path, project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert server_available(project_dir)
+    # The base of a diff from before the server synthesizes with a worker per stack.
+    assert not server_available(tmp_path)
+    monkeypatch.setenv(SERVER_SWITCH, "0")
+    assert not server_available(project_dir)
+
+
+def test_deferred_annotations_bytecode_is_kept_for_its_source_only(tmp_path: Path) -> None:
+    source = tmp_path / "generated.py"
+    source.write_text("def f(x: Undefined) -> int:\n    return 1\n")
+    cache = Path(importlib.util.cache_from_source(str(source), optimization=deferred_annotations.OPTIMIZATION_TAG))
+    assert cache.name == "generated.cpython-311.opt-pep563.pyc"
+    code = deferred_annotations.compile_and_store(str(source), cache)
+    namespace: dict[str, object] = {}
+    exec(code, namespace)  # an annotation naming nothing is never evaluated
+    assert namespace["f"].__annotations__ == {"x": "Undefined", "return": "int"}
+    assert deferred_annotations.load_cached(str(source)) == code
+    source.write_text("def f(x: Undefined) -> int:\n    return 22\n")
+    assert deferred_annotations.load_cached(str(source)) is None
