@@ -7,6 +7,8 @@ without stack config and read the release when they run.
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+from tierup_guardrails import read_once
 from tierup_guardrails.pack import PACK_NAME, all_policies
 
+read_once.install()
 PolicyPack(PACK_NAME, all_policies(), enforcement_level=EnforcementLevel.MANDATORY)

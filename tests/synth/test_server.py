@@ -18,6 +18,7 @@ from tierup.synth import deferred_annotations
 from tierup.synth.runner import SERVER_SWITCH, SynthError, SynthRequest, server_available, start_synthesis
 from tierup.synth.server import program_modules
 from tierup.synth.stackfile import list_stacks
+from tierup_guardrails.read_once import SWITCH as READ_ONCE_SWITCH
 from tierup_guardrails.settings import PROFILES
 
 GOOD = "config:\n  aws:region: us-east-1\n  tierup:release: v1.0\n"
@@ -35,12 +36,14 @@ def test_every_stack_reports_the_same_through_the_servers_at_every_release(relea
     served = reports(project_dir, release)
     monkeypatch.setenv(PACK_SERVER_SWITCH, "0")
     monkeypatch.setenv(SERVER_SWITCH, "0")
+    monkeypatch.setenv(READ_ONCE_SWITCH, "0")  # and every policy converts the properties itself
     assert served == reports(project_dir, release)
 
 
 def test_own_releases_and_first_preview_report_the_same_through_the_server(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served = (reports(project_dir, None), reports(project_dir, None, first_preview=True))
     monkeypatch.setenv(SERVER_SWITCH, "0")
+    monkeypatch.setenv(READ_ONCE_SWITCH, "0")
     assert served == (reports(project_dir, None), reports(project_dir, None, first_preview=True))
 
 
@@ -145,3 +148,31 @@ def test_deferred_annotations_bytecode_is_kept_for_its_source_only(tmp_path: Pat
     assert deferred_annotations.load_cached(str(source)) == code
     source.write_text("def f(x: Undefined) -> int:\n    return 22\n")
     assert deferred_annotations.load_cached(str(source)) is None
+
+
+def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from google.protobuf import json_format
+    from pulumi_policy import policy as sdk
+
+    from tierup_guardrails import read_once
+
+    original = (getattr(sdk, "json_format"), getattr(sdk, "deserialize_properties"))  # noqa: B009
+    try:
+        monkeypatch.setenv(READ_ONCE_SWITCH, "0")
+        assert read_once.install() is False and getattr(sdk, "json_format") is json_format  # noqa: B009
+        monkeypatch.setenv(READ_ONCE_SWITCH, "1")
+        assert read_once.install() is True
+        from google.protobuf import struct_pb2
+
+        message = struct_pb2.Struct()
+        message.update({"name": "data-db", "port": 5432})
+        convert, deserialize = getattr(sdk, "json_format"), getattr(sdk, "deserialize_properties")  # noqa: B009
+        first = deserialize(convert.MessageToDict(message))
+        assert first == {"name": "data-db", "port": 5432}
+        assert deserialize(convert.MessageToDict(message)) is first
+        other = struct_pb2.Struct()
+        other.update({"name": "data-replica"})
+        assert deserialize(convert.MessageToDict(other)) == {"name": "data-replica"}
+    finally:
+        setattr(sdk, "json_format", original[0])  # noqa: B010
+        setattr(sdk, "deserialize_properties", original[1])  # noqa: B010
