@@ -117,7 +117,10 @@ class DatabaseProxy(pulumi.ComponentResource):
             # only (ForceNew in the provider): the proxy and its endpoint, which the app uses, stay.
             db_instance_identifier=None if args.db_cluster_identifier is not None else args.db_instance_identifier,
             db_cluster_identifier=args.db_cluster_identifier,
-            opts=child,
+            # A proxy has a single target, DB instance or cluster (RDS User Guide, "Limitations for
+            # RDS Proxy"): the old target goes before the new one registers, not after (Pulumi's
+            # default), during the migration's write stop (README, "Moving to v3.0", step 3).
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         self.endpoint = proxy.endpoint
         self.name = proxy.name

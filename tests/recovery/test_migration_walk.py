@@ -118,3 +118,11 @@ def test_v3_0_has_both_regions_through_an_explicit_provider(walk: dict[str, Reso
 
 def test_project_dir_is_untouched(project_dir: Path) -> None:
     assert not (project_dir / "Pulumi.walk.yaml").exists()
+
+
+def test_the_proxy_lets_go_of_the_instance_before_it_targets_the_cluster(walk: dict[str, ResourceGraph]) -> None:
+    # One target per proxy: create-before-delete would register the cluster beside the instance.
+    change = next(c for c in compare(walk["replicating"], walk["promoted"]).changes if c.name == "data-proxy-primary")
+    assert {p.path for p in change.properties} == {"dbClusterIdentifier", "dbInstanceIdentifier"}
+    target = next(r for r in walk["promoted"] if r.name == "data-proxy-primary")
+    assert target.options.delete_before_replace is True
