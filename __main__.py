@@ -116,6 +116,7 @@ if recovery_target and database.aurora and storage.replica_bucket_name and compu
             app=app,
             account_id=account_id,
             global_cluster_id=database.aurora.global_cluster.id if database.aurora.global_cluster else None,
+            global_engine_version=database.aurora.global_cluster.engine_version_actual if database.aurora.global_cluster else None,
             primary_writer=database.aurora.writer,
             uploads_bucket_name=storage.replica_bucket_name,
             credential_secret_name=database.master_secret_name,

@@ -33,6 +33,9 @@ class AuroraClusterArgs:
     master_password: pulumi.Input[str]
     replication_source_arn: pulumi.Input[str] | None
     """The RDS instance's ARN while the cluster is its read replica (migration `replicating`)."""
+    replication_source_version: pulumi.Input[str] | None = None
+    """That instance's running engine version: the replica's Aurora version must be the same or a
+    later minor of its major."""
     global_identifier: str | None
     """The global database's identifier when the cluster leads one (a replica cannot)."""
     final_snapshot_identifier: pulumi.Input[str]
@@ -95,8 +98,10 @@ def _cluster(name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions) -
         # A major version: AWS picks its default minor, and the provider keeps "16" against
         # "16.x" without a diff. A replica of RDS needs an Aurora minor at least the instance's
         # (Aurora User Guide, "Migrating data from an RDS for PostgreSQL DB instance ... using
-        # an Aurora read replica").
-        engine_version=shape.engine_version,
+        # an Aurora read replica"), which auto minor upgrades may have moved past Aurora's
+        # default: the replica asks for the instance's running version. Once promoted, "16"
+        # matches that "16.x" and changes nothing.
+        engine_version=args.replication_source_version if replica and args.replication_source_version else shape.engine_version,
         # A read replica inherits the database, its users and its encryption key from the
         # instance; AWS refuses master credentials for it (InvalidParameterValue, see the
         # provider's internal/service/rds/cluster.go).

@@ -203,6 +203,7 @@ class DataTier(pulumi.ComponentResource):
                 master_username=args.master_username,
                 master_password=password,
                 replication_source_arn=rds.arn if replicating and rds is not None else None,
+                replication_source_version=rds.engine_version_actual if replicating and rds is not None else None,
                 global_identifier=f"{prefix}-global" if args.global_database and not replicating else None,
                 final_snapshot_identifier=self._final_snapshot_identifier(f"{prefix}-aurora", "aurora-final-snapshot-suffix"),
                 ca_certificate=CA_CERTIFICATE,

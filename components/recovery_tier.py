@@ -44,6 +44,8 @@ class RecoveryTierArgs:
     app: AppSettings
     account_id: pulumi.Input[str]
     global_cluster_id: pulumi.Input[str] | None
+    global_engine_version: pulumi.Input[str] | None = None
+    """The global database's running engine version, which a secondary must match exactly."""
     """The Aurora global database the secondary joins; None while the data is still a replica
     of the RDS instance (tierup:data.migration replicating), which cannot lead one."""
     primary_writer: pulumi.Resource
@@ -200,7 +202,10 @@ class RecoveryTier(pulumi.ComponentResource):
             child_name(name, "aurora"),
             cluster_identifier=f"{args.tags.project}-{args.tags.stack}-aurora-{self.region}",
             engine=AURORA_ENGINE,
-            engine_version=args.data.engine_version,
+            # A secondary runs the global database's exact version (the provider's documented
+            # pattern sets it from aws_rds_global_cluster.engine_version); a bare major would let
+            # AWS pick this region's default minor, which need not be the primary's.
+            engine_version=args.global_engine_version or args.data.engine_version,
             global_cluster_identifier=args.global_cluster_id,
             db_cluster_parameter_group_name=aurora_parameters(name, args.data.engine_version, self._tags("aurora-params"), self._child).name,
             db_subnet_group_name=subnets.name,

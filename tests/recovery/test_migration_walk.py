@@ -126,3 +126,17 @@ def test_the_proxy_lets_go_of_the_instance_before_it_targets_the_cluster(walk: d
     assert {p.path for p in change.properties} == {"dbClusterIdentifier", "dbInstanceIdentifier"}
     target = next(r for r in walk["promoted"] if r.name == "data-proxy-primary")
     assert target.options.delete_before_replace is True
+
+
+def test_versions_aws_requires_to_match_come_from_what_runs(walk: dict[str, ResourceGraph]) -> None:
+    # The replica's Aurora minor may not be below the RDS instance's; a secondary runs exactly the
+    # global database's version (Aurora User Guide; the provider's aws_rds_global_cluster docs).
+    replicating = walk["replicating"]
+    db = next(r for r in replicating if r.name == "data-db")
+    aurora = next(r for r in replicating if r.name == "data-aurora")
+    assert (aurora.inputs["engineVersion"], aurora.property_dependencies["engineVersion"]) == ("16.8", (db.urn,))
+    assert next(r for r in walk["promoted"] if r.name == "data-aurora").inputs["engineVersion"] == "16"
+    final = walk["v30"]
+    secondary = next(r for r in final if r.name == "dr-aurora")
+    global_cluster = next(r for r in final if r.name == "data-global")
+    assert (secondary.inputs["engineVersion"], secondary.property_dependencies["engineVersion"]) == ("16.8", (global_cluster.urn,))

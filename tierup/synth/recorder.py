@@ -68,6 +68,15 @@ ALB_HOSTED_ZONES = {
 }
 
 
+MOCK_MINOR = "8"
+
+
+def running_version(inputs: dict[str, Any]) -> str:
+    """The version AWS runs for an engine version asked for: a major ("16") gets a minor."""
+    asked = str(inputs.get("engineVersion") or "16")
+    return asked if "." in asked else f"{asked}.{MOCK_MINOR}"
+
+
 class DeterministicMocks(mocks.Mocks):
     """Outputs echo the inputs plus the ids, names and ARNs AWS would compute, so every run of
     the same program yields the same graph (no random suffixes)."""
@@ -75,6 +84,8 @@ class DeterministicMocks(mocks.Mocks):
     def __init__(self, region: str, *, first_preview: bool = False) -> None:
         self.region = region
         self.provider_regions: dict[str, str] = {}
+        self.cluster_versions: dict[str, str] = {}
+        """Aurora clusters' running versions by ARN: a global database reports its source's."""
         """Explicit aws providers' regions by provider name: their resources' outputs (endpoints,
         ARNs) name that region, as AWS would."""
         self.first_preview = first_preview
@@ -120,10 +131,10 @@ class DeterministicMocks(mocks.Mocks):
             "arn": arn_format.format(region=region, account=MOCK_ACCOUNT, name=physical),
             **({} if named in inputs else {named: name}),
         }
-        computed.update(self._endpoints(type_token, name, inputs, physical, region))
+        computed.update(self._endpoints(type_token, name, inputs, physical, region, computed["arn"]))
         return computed
 
-    def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str, region: str) -> dict[str, Any]:
+    def _endpoints(self, type_token: str, name: str, inputs: dict[str, Any], physical: str, region: str, arn: str) -> dict[str, Any]:
         if type_token == "aws:lb/loadBalancer:LoadBalancer":
             return {
                 "dnsName": f"{name}-1234567890.{region}.elb.amazonaws.com",
@@ -136,7 +147,13 @@ class DeterministicMocks(mocks.Mocks):
             return {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}
         if type_token == "aws:rds/instance:Instance":
             address = f"{physical}.abcdefghijkl.{region}.rds.amazonaws.com"
-            computed: dict[str, Any] = {"identifier": physical, "address": address, "endpoint": f"{address}:5432", "port": 5432}
+            computed: dict[str, Any] = {
+                "identifier": physical,
+                "address": address,
+                "endpoint": f"{address}:5432",
+                "port": 5432,
+                "engineVersionActual": running_version(inputs),
+            }
             if inputs.get("manageMasterUserPassword"):
                 secret_arn = f"arn:aws:secretsmanager:{region}:{MOCK_ACCOUNT}:secret:rds!db-{physical}-AbCdEf"
                 computed["masterUserSecrets"] = [{"secretArn": secret_arn, "secretStatus": "active", "kmsKeyId": "alias/aws/secretsmanager"}]
@@ -146,9 +163,13 @@ class DeterministicMocks(mocks.Mocks):
         if type_token == "aws:sesv2/emailIdentity:EmailIdentity":
             dkim = inputs.get("dkimSigningAttributes") or {}
             return {"dkimSigningAttributes": {**dkim, "tokens": ["dkimtoken1", "dkimtoken2", "dkimtoken3"]}}
+        if type_token == "aws:rds/globalCluster:GlobalCluster":
+            return {"engineVersionActual": self.cluster_versions.get(str(inputs.get("sourceDbClusterIdentifier")), running_version(inputs))}
         if type_token == "aws:rds/cluster:Cluster":
             cluster = inputs.get("clusterIdentifier", name)
+            self.cluster_versions[arn] = running_version(inputs)
             return {
+                "engineVersionActual": running_version(inputs),
                 "endpoint": f"{cluster}.cluster-abcdefghijkl.{region}.rds.amazonaws.com",
                 "readerEndpoint": f"{cluster}.cluster-ro-abcdefghijkl.{region}.rds.amazonaws.com",
                 "port": 5432,
