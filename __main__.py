@@ -118,6 +118,7 @@ if recovery_target and database.aurora and storage.replica_bucket_name and compu
             global_cluster_id=database.aurora.global_cluster.id if database.aurora.global_cluster else None,
             global_engine_version=database.aurora.global_cluster.engine_version_actual if database.aurora.global_cluster else None,
             primary_writer=database.aurora.writer,
+            database_name=database.database_name,
             uploads_bucket_name=storage.replica_bucket_name,
             credential_secret_name=database.master_secret_name,
             shared_environment={k: v for tier in shared for k, v in tier.app_environment.items()},

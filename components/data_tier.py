@@ -64,6 +64,19 @@ class DataTierArgs:
             raise ValueError(f"DataTierArgs.backup_retention_days must be 1-35, not {self.shape.backup_retention_days}")
 
 
+def database_environment(database_name: pulumi.Input[str], credential_version: int, host_via: str) -> dict[str, pulumi.Input[str]]:
+    """What the app reads to connect besides its host and credential. DB_LOGIN_VERSION and
+    DB_HOST_VIA change the task definition when the password or the way in changes, so ECS
+    replaces the tasks: they read secrets and parameters only when they start (ECS Developer
+    Guide, "Pass Secrets Manager secrets to Amazon ECS environment variables")."""
+    return {"DB_PORT": str(POSTGRES_PORT), "DB_NAME": database_name, "DB_LOGIN_VERSION": str(credential_version), "DB_HOST_VIA": host_via}
+
+
+def credential_refs(partial: pulumi.Output[str]) -> dict[str, pulumi.Input[str]]:
+    """DB_USER and DB_PASSWORD as ECS reads one JSON key of a secret (ARN:key::)."""
+    return {"DB_USER": partial.apply(lambda arn: f"{arn}:username::"), "DB_PASSWORD": partial.apply(lambda arn: f"{arn}:password::")}
+
+
 class DataTier(pulumi.ComponentResource):
     """A DB subnet group on the isolated subnets, a security group admitting only the app on
     5432, a parameter group (TLS forced, pg_stat_statements, memory formulas for caching),
@@ -139,20 +152,11 @@ class DataTier(pulumi.ComponentResource):
         self.app_host = proxy.endpoint if proxy else host
         self.replica_address = pulumi.Output.from_input(read_host)
         self.proxy_name = proxy.name if proxy else None
-        # DB_LOGIN_VERSION and DB_HOST_VIA change the task definition when the password or the
-        # way in changes, so ECS replaces the tasks: they read secrets and parameters only when
-        # they start (ECS Developer Guide, "Pass Secrets Manager secrets to Amazon ECS
-        # environment variables").
-        self.app_environment = {
-            "DB_PORT": str(POSTGRES_PORT),
-            "DB_NAME": args.database_name,
-            "DB_LOGIN_VERSION": str(shape.credential_version),
-            "DB_HOST_VIA": "proxy" if proxy else "cluster" if serving else "instance",
-        }
+        self.app_environment = database_environment(args.database_name, shape.credential_version, "proxy" if proxy else "cluster" if serving else "instance")
         hosts = {"DB_HOST": self._endpoint("host", self.app_host)}
         if read_host is not None:
             hosts["DB_READ_HOST"] = self._endpoint("read-host", read_host)
-        self.app_secret_arns = {**self._credential_refs(credential.partial_arn), **{name: host.arn for name, host in hosts.items()}}
+        self.app_secret_arns = {**credential_refs(credential.partial_arn), **{name: host.arn for name, host in hosts.items()}}
         self.app_restart_triggers = {name: host.version for name, host in hosts.items()}
         self.register_outputs(
             {
@@ -263,11 +267,6 @@ class DataTier(pulumi.ComponentResource):
             tags=self._tags("master-password-secret"),
             opts=self._child,
         )
-
-    @staticmethod
-    def _credential_refs(partial: pulumi.Output[str]) -> dict[str, pulumi.Input[str]]:
-        """DB_USER and DB_PASSWORD as ECS reads one JSON key of a secret (ARN:key::)."""
-        return {"DB_USER": partial.apply(lambda arn: f"{arn}:username::"), "DB_PASSWORD": partial.apply(lambda arn: f"{arn}:password::")}
 
     def _endpoint(self, role: str, address: pulumi.Input[str]) -> EndpointRef:
         args = self._args

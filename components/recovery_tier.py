@@ -16,6 +16,7 @@ from components.arns import bucket_arn, secret_partial_arn
 from components.aurora_cluster import AURORA_ENGINE, SERVERLESS_CLASS, aurora_parameters
 from components.compute_tier import ComputeTier, ComputeTierArgs
 from components.container import AppContainer
+from components.data_tier import credential_refs, database_environment
 from components.database_proxy import POSTGRES_PORT
 from components.endpoint_parameter import endpoint_parameter
 from components.iam_documents import policy_document
@@ -50,6 +51,8 @@ class RecoveryTierArgs:
     of the RDS instance (tierup:data.migration replicating), which cannot lead one."""
     primary_writer: pulumi.Resource
     """The primary's writer: a secondary joins only a global database whose primary has one."""
+    database_name: pulumi.Input[str]
+    """The database the app connects to (DataTier's), in the secondary as in the primary."""
     uploads_bucket_name: pulumi.Input[str]
     """The uploads' replica in this region (StorageTier), which the standby app reads and writes."""
     credential_secret_name: pulumi.Input[str]
@@ -103,7 +106,7 @@ class RecoveryTier(pulumi.ComponentResource):
                     environment={
                         **dict(args.app.environment),
                         **args.shared_environment,
-                        **self._data_environment(),
+                        **database_environment(args.database_name, args.data.credential_version, "cluster"),
                         "CACHE_BACKEND": CacheMode.POSTGRES.value,
                         "STORAGE_BUCKET": uploads_name,
                         "STORAGE_PREFIX": args.storage.uploads_prefix,
@@ -159,16 +162,7 @@ class RecoveryTier(pulumi.ComponentResource):
             opts=self._child,
         )
         credential = pulumi.Output.all(args.account_id, args.credential_secret_name).apply(lambda v: secret_partial_arn(region, v[0], v[1]))
-        secrets: dict[str, pulumi.Input[str]] = {
-            "DB_USER": credential.apply(lambda arn: f"{arn}:username::"),
-            "DB_PASSWORD": credential.apply(lambda arn: f"{arn}:password::"),
-            "DB_HOST": host.arn,
-        }
-        return secrets, {"DB_HOST": host.version}
-
-    def _data_environment(self) -> dict[str, pulumi.Input[str]]:
-        data = self._args.data
-        return {"DB_PORT": str(POSTGRES_PORT), "DB_NAME": "app", "DB_LOGIN_VERSION": str(data.credential_version), "DB_HOST_VIA": "cluster"}
+        return {**credential_refs(credential), "DB_HOST": host.arn}, {"DB_HOST": host.version}
 
     def _create_secondary(self, network: NetworkTier) -> aws.rds.Cluster:
         """The global database's secondary: storage only while passive (a headless cluster is
