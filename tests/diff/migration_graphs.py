@@ -4,7 +4,6 @@ and the RDS instance (and its replica) kept while tierup:data.migration keeps RD
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from tierup.synth.graph import Resource, ResourceGraph, ResourceOptions
@@ -41,4 +40,4 @@ def at_step(graph: ResourceGraph, migration: str, release: str = "v3.0") -> Reso
     keeps_rds = migration != "none"
     kept = [r for r in graph if keeps_rds or r.type != DB_INSTANCE]
     settings = {**graph.settings, "data": {**graph.settings["data"], "engine": "aurora-postgresql", "migration": migration}}
-    return dataclasses.replace(graph, release=release, settings=settings, resources=(*kept, *aurora_resources(graph, migration)))
+    return ResourceGraph(**{**vars(graph), "release": release, "settings": settings, "resources": (*kept, *aurora_resources(graph, migration))})

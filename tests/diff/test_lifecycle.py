@@ -3,7 +3,6 @@ delete or replace side unless it holds data, and then the explicit steps are pri
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import subprocess
 import sys
@@ -122,7 +121,7 @@ def _with(graph: ResourceGraph, name: str, *, inputs: dict[str, object] | None =
             return resource
         return Resource(**{**vars(resource), "inputs": {**resource.inputs, **(inputs or {})}, "options": options or resource.options})
 
-    return dataclasses.replace(graph, resources=tuple(changed(r) for r in graph))
+    return ResourceGraph(**{**vars(graph), "resources": tuple(changed(r) for r in graph)})
 
 
 def test_a_stack_deployed_with_the_managed_password_moves_in_place(ladder: dict[tuple[str, str], ResourceGraph]) -> None:

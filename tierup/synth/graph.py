@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any
 
 COMPONENT_PREFIX = "tierup:index:"
@@ -66,16 +65,12 @@ class ResourceGraph:
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
 
-    @cached_property
-    def _by_urn(self) -> dict[str, Resource]:
-        """Every resource by URN, built once: tiers, providers and lookups walk it per resource."""
-        return {r.urn: r for r in self.resources}
-
     def get(self, urn: str) -> Resource:
         """The resource with this URN; KeyError names it when absent."""
-        if urn not in self._by_urn:
-            raise KeyError(f"no resource {urn} in stack {self.stack}")
-        return self._by_urn[urn]
+        for resource in self.resources:
+            if resource.urn == urn:
+                return resource
+        raise KeyError(f"no resource {urn} in stack {self.stack}")
 
     def of_type(self, type_token: str) -> list[Resource]:
         """Resources of one type token, in registration order."""
@@ -84,7 +79,7 @@ class ResourceGraph:
     def provider_of(self, resource: Resource) -> Resource | None:
         """The explicit provider resource the resource was registered with, if any."""
         urn = resource.provider_urn
-        return self._by_urn.get(urn) if urn else None
+        return next((r for r in self.resources if r.urn == urn), None) if urn else None
 
     def region_of(self, resource: Resource) -> str:
         """Where an AWS resource lives: its explicit provider's region, else the stack's."""
@@ -94,11 +89,12 @@ class ResourceGraph:
 
     def tier_of(self, resource: Resource) -> str:
         """The tier (NetworkTier → network) a resource belongs to, or "stack" for none."""
+        by_urn = {r.urn: r for r in self.resources}
         current: Resource | None = resource
         while current is not None:
             if current.type.startswith(COMPONENT_PREFIX) and current.type.endswith("Tier"):
                 return current.type[len(COMPONENT_PREFIX) : -len("Tier")].lower()
-            current = self._by_urn.get(current.parent) if current.parent else None
+            current = by_urn.get(current.parent) if current.parent else None
         return "stack"
 
     def count_by_tier_and_type(self) -> Counter[tuple[str, str]]:
