@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from pulumi_policy import PolicyResource
 
 PACK_START_SECONDS = 30
+# A pack starts beside the synthesis and then waits for its graph, so its start-up is off the
+# critical path; at this lower priority it takes no CPU the synthesis wants (measured on 2 cores:
+# `tierup check dev prod` 1.93 s -> 1.77 s wall, the same CPU). Scheduling only: the protocol
+# and the answers are the same.
+PACK_NICENESS = 10
 # Every call to the pack has a deadline: a pack that hangs fails the check instead of blocking it.
 CALL_SECONDS = 60
 MANDATORY, ADVISORY = Level.MANDATORY.value, Level.ADVISORY.value
@@ -102,6 +107,7 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        lower_priority(self._process.pid)
         threading.Thread(target=self._read_port, daemon=True).start()
         return self
 
@@ -189,6 +195,13 @@ class PolicyPackProcess:
         )
 
 
+def lower_priority(pid: int) -> None:
+    """Run the process at PACK_NICENESS, where the system has priorities (os.setpriority)."""
+    if hasattr(os, "setpriority") and not os.environ.get("NONICE"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, PACK_NICENESS)
+
+
 class PackServer:
     """A running `tierup.pack_server` for one pack folder: packs forked from one preloaded process
     (see that module), for checks of more stacks than there are cores."""
@@ -203,6 +216,7 @@ class PackServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        lower_priority(self._process.pid)  # the packs it forks inherit it
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._waiting: dict[int, ForkedPolicyPack] = {}

@@ -105,8 +105,10 @@ def test_an_error_reaches_its_future_as_a_synth_error(tmp_path: Path) -> None:
     assert str(raised.value) == "bad: the program failed at __main__.py:1: RuntimeError: first line"
 
 
-def test_provider_modules_are_found_in_the_program_and_its_packages_only(tmp_path: Path) -> None:
-    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n\naws.ec2.Vpc('v')\nidentity = aws.get_caller_identity_output()\n")
+def test_provider_modules_and_members_are_found_in_the_program_and_its_packages_only(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\n\naws.ec2.Vpc('v', opts=pulumi.ResourceOptions(provider=aws.Provider('p')))\nidentity = aws.get_caller_identity_output()\n"
+    )
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "dns.py").write_text(
         "from pulumi_aws import route53, rds as r\nfrom pulumi_aws.rds import (\n    Cluster,\n    ClusterInstance,\n)\n"
@@ -118,6 +120,8 @@ def test_provider_modules_are_found_in_the_program_and_its_packages_only(tmp_pat
     assert program_modules(tmp_path) == [
         "pulumi_aws",
         "pulumi_aws.ec2",
+        "pulumi_aws.ec2.Vpc",
+        "pulumi_aws.Provider",
         "pulumi_aws.get_caller_identity_output",
         "pulumi_aws.route53",
         "pulumi_aws.rds",
@@ -176,3 +180,68 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
     finally:
         setattr(sdk, "json_format", original[0])  # noqa: B010
         setattr(sdk, "deserialize_properties", original[1])  # noqa: B010
+
+
+def test_provider_members_load_on_first_use_through_the_hook() -> None:
+    # In a fresh interpreter with the server's hook: ec2's ~180 modules stay unloaded until asked.
+    script = """
+import sys
+from tierup.synth import deferred_annotations
+deferred_annotations.install()
+import pulumi_aws.ec2 as ec2
+print(ec2.Eip.__module__, ec2.SecurityGroupIngressArgs.__module__)
+print("pulumi_aws.ec2.vpc" in sys.modules, "pulumi_aws.ec2.subnet" in sys.modules, "Subnet" in dir(ec2))
+print(ec2.Vpc is sys.modules["pulumi_aws.ec2.vpc"].Vpc, ec2.vpc is sys.modules["pulumi_aws.ec2.vpc"])
+try:
+    ec2.NoSuchThing
+except AttributeError as error:
+    print(error)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [
+        "pulumi_aws.ec2.eip pulumi_aws.ec2._inputs",
+        "False False True",
+        "True True",
+        "module 'pulumi_aws.ec2' has no attribute 'NoSuchThing'",
+    ]
+
+
+def write_package(folder: Path, init: str, modules: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name, source in modules.items():
+        (folder / f"{name}.py").write_text(source)
+    (folder / "__init__.py").write_text(init)
+    return folder / "__init__.py"
+
+
+STAR_INIT = "from .. import _utilities\nfrom ._enums import *\nfrom .vpc import *\nfrom .subnet import *\nfrom ._inputs import *\n"
+
+
+def test_a_generated_package_init_gets_lazy_members_with_its_underscore_modules_kept(tmp_path: Path) -> None:
+    init = write_package(
+        tmp_path / "pkg",
+        STAR_INIT,
+        {"_enums": "__all__ = ['Kind']\n", "vpc": "__all__ = ['VpcArgs', 'Vpc']\n", "subnet": "__all__ = ['Subnet']\n", "_inputs": "__all__ = ['A']\n"},
+    )
+    source = deferred_annotations.lazy_members_source(init, init.read_text())
+    assert source is not None
+    assert source.startswith("from .. import _utilities\nfrom ._enums import *\n\n\nfrom ._inputs import *\n")
+    assert "_lazy_members = {'VpcArgs': 'vpc', 'Vpc': 'vpc', 'vpc': 'vpc', 'Subnet': 'subnet', 'subnet': 'subnet'}" in source
+
+
+@pytest.mark.parametrize(
+    ("init", "modules"),
+    [
+        ("import sys\nfrom .vpc import *\nsys.modules[__name__].__class__ = object\n", {"vpc": "__all__ = ['Vpc']\n"}),
+        ("from .vpc import *\ndef __getattr__(name):\n    return name\n", {"vpc": "__all__ = ['Vpc']\n"}),
+        ("from .vpc import *\n", {"vpc": "class Vpc: ...\n"}),
+        ("from .vpc import *\n", {}),
+        ("from .vpc import *\nfrom .other import *\n", {"vpc": "__all__ = ['Vpc']\n", "other": "__all__ = ['Vpc']\n"}),
+        ("from ._enums import *\nfrom .vpc import *\n", {"_enums": "__all__ = ['Vpc']\n", "vpc": "__all__ = ['Vpc']\n"}),
+        ("from . import outputs\n", {}),
+    ],
+    ids=["own-class", "own-getattr", "no-all", "no-module", "two-export-a-name", "underscore-module-exports-it", "no-star-import"],
+)
+def test_a_package_init_off_the_generated_pattern_is_loaded_as_it_is(init: str, modules: dict[str, str], tmp_path: Path) -> None:
+    path = write_package(tmp_path / "pkg", init, modules)
+    assert deferred_annotations.lazy_members_source(path, init) is None

@@ -1,10 +1,20 @@
-"""Load pulumi_aws with deferred annotations (PEP 563), in the synth server only.
+"""Load pulumi_aws with deferred annotations (PEP 563) and its members on first use, in the synth
+server only.
 
 pulumi_aws's modules are generated code whose annotations (`pulumi.Input[Optional[Sequence[...]]]`
 on every argument, property and TypedDict key) are evaluated when a module is imported; the
 program never reads them, and the SDK resolves the few it needs by name. Compiled as if each module
 began with `from __future__ import annotations`, they stay strings, and the server imports the
 program's provider modules in about 0.55 x the time (measured on this project: 1.3 s -> 0.7 s CPU).
+
+Members on first use: each subpackage's __init__.py star-imports every one of its modules
+(`from .vpc import *`, ~180 in ec2) and the program uses a few. Loaded by this hook, those star
+imports are left out and the package gets a module `__getattr__` that imports the module defining
+a name when it is first asked for (names from each module's `__all__`; the same objects, bound in
+the package as the star import binds them). An __init__.py off that generated pattern (its own
+`__getattr__` or `__class__`, a star-imported module without `__all__`, a name two of them export)
+is loaded as it is. The server preloads the members the program names (tierup.synth.server),
+before it forks: 1,499 modules -> 913, about 0.1 s less CPU.
 
 Bytecode: compiled with that flag, a module's code differs from the ordinary .pyc, so it is kept
 beside it under its own name, `__pycache__/<module>.cpython-311.opt-pep563.pyc` (valid while the
@@ -24,6 +34,7 @@ import importlib.machinery
 import importlib.util
 import marshal
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +43,33 @@ from types import CodeType, ModuleType
 SWITCH = "TIERUP_DEFERRED_ANNOTATIONS"
 PACKAGES = ("pulumi_aws",)
 OPTIMIZATION_TAG = "pep563"
-_HEADER = importlib.util.MAGIC_NUMBER + OPTIMIZATION_TAG.encode()
+# The bytecode's header names what the hook does to a source, so that a change here is never
+# mistaken for a cached compilation of the old way.
+_HEADER = importlib.util.MAGIC_NUMBER + OPTIMIZATION_TAG.encode() + b"+lazy-members-1"
+_STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
+_EXPORTED = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
+_LAZY_MEMBERS = """
+
+# Added by tierup's synth server (tierup/synth/deferred_annotations.py): this package's modules
+# are imported when one of their names is first asked for, instead of by star imports.
+_lazy_members = {members!r}
+
+
+def __getattr__(name):
+    module = _lazy_members.get(name)
+    if module is None:
+        raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
+    import importlib
+
+    loaded = importlib.import_module(f"{{__name__}}.{{module}}")
+    value = loaded if name == module else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({{*globals(), *_lazy_members}})
+"""
 
 
 def enabled() -> bool:
@@ -95,8 +132,51 @@ def load_cached(source_path: str) -> CodeType | None:
     return code if isinstance(code, CodeType) else None
 
 
-def compile_and_store(source_path: str, cache_path: Path) -> CodeType:
+def lazy_members_source(init_path: Path, source: str) -> str | None:
+    """A package __init__.py's source with its star imports of public modules left to first use
+    (see the module's doc), or None where it is off the generated pattern."""
+    if "__getattr__" in source or "__class__" in source:
+        return None
+    members: dict[str, str] = {}
+    eager: set[str] = set()
+    for module in _STAR_IMPORT.findall(source):
+        exported = _exported_names(init_path.parent / f"{module}.py")
+        if exported is None:
+            return None
+        if module.startswith("_"):  # _enums, _inputs: shared by every module, kept eager
+            eager.update(exported)
+            continue
+        if any(name in members for name in exported):
+            return None  # the later one wins a star import: not worth mimicking
+        members.update({name: module for name in exported})
+        members.setdefault(module, module)
+    if not members or eager & members.keys():
+        return None
+    kept = _STAR_IMPORT.sub(lambda star: star.group(0) if star.group(1).startswith("_") else "", source)
+    return kept + _LAZY_MEMBERS.format(members=members)
+
+
+def _exported_names(module_path: Path) -> list[str] | None:
+    try:
+        found = _EXPORTED.search(module_path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return re.findall(r"'(\w+)'", found.group(1)) if found else None
+
+
+def hooked_source(source_path: str) -> bytes:
+    """What the hook compiles for a module: its source, or for a package's __init__.py the source
+    with lazy members where it follows the generated pattern."""
     source = Path(source_path).read_bytes()
+    if Path(source_path).name == "__init__.py":
+        lazy = lazy_members_source(Path(source_path), source.decode("utf-8"))
+        if lazy is not None:
+            return lazy.encode("utf-8")
+    return source
+
+
+def compile_and_store(source_path: str, cache_path: Path) -> CodeType:
+    source = hooked_source(source_path)
     code: CodeType = compile(source, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
     try:
         cache_path.parent.mkdir(exist_ok=True)

@@ -60,8 +60,13 @@ def _program_files(project_dir: Path) -> Iterator[Path]:
 def _modules_named(source: str) -> Iterator[str]:
     for package, alias in _IMPORT_AS.findall(source):
         yield package
-        attribute = re.compile(rf"\b{re.escape(alias or package)}\.([a-z_][a-z0-9_]*)")
-        yield from (f"{package}.{name}" for name in attribute.findall(source))
+        # `aws.ec2.Vpc`, `aws.get_caller_identity_output`, `aws.Provider`: the submodule, and the
+        # member asked for (loaded on first use, see tierup.synth.deferred_annotations).
+        attribute = re.compile(rf"\b{re.escape(alias or package)}\.(\w+)(?:\.([A-Za-z_]\w*))?")
+        for name, member in attribute.findall(source):
+            yield f"{package}.{name}"
+            if member and name[0].islower():
+                yield f"{package}.{name}.{member}"
     for package, dotted, names in _FROM_IMPORT.findall(source):
         yield package + dotted
         for name in names.strip("()").split(","):
@@ -96,11 +101,24 @@ def preload(project_dir: Path) -> None:
     program = project_dir / "__main__.py"
     for name in [*program_modules(project_dir), *(top_level_imports(program) if program.is_file() else [])]:
         try:
-            # Provider packages register their submodules as lazy modules, which load on the first
-            # attribute asked for that is not one of the few introspection ones (__file__, ...).
-            getattr(importlib.import_module(name), "_loaded_by_the_synth_server", None)
+            _load(name)
         except Exception:  # the child meets the same error, where it is reported
             continue
+
+
+def _load(name: str) -> None:
+    """Import a module, or, for a name that is none, the member its last part names."""
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as missing:
+        parent, _, member = name.rpartition(".")
+        if not parent or missing.name != name:
+            raise
+        getattr(importlib.import_module(parent), member)
+        return
+    # Provider packages register their submodules as lazy modules, which load on the first
+    # attribute asked for that is not one of the few introspection ones (__file__, ...).
+    getattr(module, "_loaded_by_the_synth_server", None)
 
 
 def preload_program(project_dir: Path) -> None:
