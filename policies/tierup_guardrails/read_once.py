@@ -1,10 +1,10 @@
 """Each resource's properties read once per request instead of once per policy.
 
 pulumi-policy's analyzer turns a request's properties into Python for every policy it runs
-(`deserialize_properties(json_format.MessageToDict(request.properties))` in
-pulumi_policy/policy.py, Analyze and AnalyzeStack): with 75 policies that is thousands of
-conversions of prod's 107 resources, most of a stack's analysis. The policies only read what they are given, so the same
-request converted once serves them all. The protocol, the verdicts and the reports are the same
+(`unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(request.properties)))`
+in pulumi_policy/policy.py, Analyze and AnalyzeStack): with 75 policies that is thousands of
+conversions and proxies of prod's 107 resources, most of a stack's analysis. The policies only
+read what they are given, so the same request converted once serves them all. The protocol, the verdicts and the reports are the same
 (tests/synth/test_server.py compares them byte for byte with this off); TIERUP_PACK_READ_ONCE=0
 turns it off, and it stays off where pulumi-policy's internals are not the ones pinned here.
 """
@@ -26,6 +26,12 @@ class _Conversions:
 
     def __init__(self) -> None:
         self._entries: dict[int, tuple[object, Any]] = {}
+        self._results: dict[int, tuple[object, Any]] = {}
+
+    def produced(self, result: object) -> bool:
+        """Whether `result` is one of the conversions remembered here."""
+        entry = self._results.get(id(result))
+        return entry is not None and entry[1] is result
 
     def get(self, source: object, convert: Any) -> Any:
         entry = self._entries.get(id(source))
@@ -33,23 +39,26 @@ class _Conversions:
             return entry[1]
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
+            self._results.clear()
         result = convert(source)
         self._entries[id(source)] = (source, result)
+        self._results[id(result)] = (source, result)
         return result
 
 
 def install() -> bool:
-    """Wrap pulumi-policy's two conversions with a one-entry memo each; False when switched off
-    or when the SDK no longer has them where this expects."""
+    """Wrap pulumi-policy's three conversions with a memo each; False when switched off or when
+    the SDK no longer has them where this expects."""
     if os.environ.get(SWITCH, "1") == "0":
         return False
     from google.protobuf import json_format
     from pulumi_policy import policy as sdk
 
     convert, deserialize = getattr(sdk, "json_format", None), getattr(sdk, "deserialize_properties", None)
-    if convert is not json_format or deserialize is None:
+    proxy = getattr(sdk, "unknown_checking_proxy", None)
+    if convert is not json_format or deserialize is None or proxy is None:
         return False
-    dicts, props_by_dict = _Conversions(), _Conversions()
+    dicts, props_by_dict, proxies = _Conversions(), _Conversions(), _Conversions()
 
     class _JsonFormat:
         """json_format as pulumi-policy's module sees it, MessageToDict remembered."""
@@ -67,7 +76,12 @@ def install() -> bool:
         # Remediation asks for secrets as proxies: that call stays as it was.
         return deserialize(props, proxy_secrets) if proxy_secrets else props_by_dict.get(props, deserialize)
 
+    def proxy_once(props: Any) -> Any:
+        # Only properties converted once are proxied once: remediation's own copy gets its own.
+        return proxies.get(props, proxy) if props_by_dict.produced(props) else proxy(props)
+
     # The names pulumi_policy/policy.py calls (module globals, not exports: set by attribute).
     setattr(sdk, "json_format", _JsonFormat())  # noqa: B010
     setattr(sdk, "deserialize_properties", deserialize_once)  # noqa: B010
+    setattr(sdk, "unknown_checking_proxy", proxy_once)  # noqa: B010
     return True

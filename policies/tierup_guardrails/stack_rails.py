@@ -43,8 +43,8 @@ ConfigSources = tuple[tuple[tuple[str, object], ...], str | None]
 
 
 def _config_sources() -> ConfigSources:
-    runtime = CONFIG.get()
-    return tuple((key, runtime[key]) for key in _KEYS if key in runtime), os.environ.get("PULUMI_CONFIG")
+    # The whole runtime config, not only _KEYS: a few more keys to hash, no loop in Python.
+    return tuple(CONFIG.get().items()), os.environ.get("PULUMI_CONFIG")
 
 
 @functools.lru_cache(maxsize=16)

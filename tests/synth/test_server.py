@@ -160,7 +160,7 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
 
     from tierup_guardrails import read_once
 
-    original = (getattr(sdk, "json_format"), getattr(sdk, "deserialize_properties"))  # noqa: B009
+    original = (getattr(sdk, "json_format"), getattr(sdk, "deserialize_properties"), getattr(sdk, "unknown_checking_proxy"))  # noqa: B009
     try:
         monkeypatch.setenv(READ_ONCE_SWITCH, "0")
         assert read_once.install() is False and getattr(sdk, "json_format") is json_format  # noqa: B009
@@ -177,9 +177,15 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
         other = struct_pb2.Struct()
         other.update({"name": "data-replica"})
         assert deserialize(convert.MessageToDict(other)) == {"name": "data-replica"}
+        # Proxied once too, but only what was converted once (remediation converts its own copy).
+        proxy = getattr(sdk, "unknown_checking_proxy")  # noqa: B009
+        assert proxy(first) is proxy(first) and dict(proxy(first)) == first
+        own_copy = {"name": "data-db"}
+        assert proxy(own_copy) is not proxy(own_copy)
     finally:
         setattr(sdk, "json_format", original[0])  # noqa: B010
         setattr(sdk, "deserialize_properties", original[1])  # noqa: B010
+        setattr(sdk, "unknown_checking_proxy", original[2])  # noqa: B010
 
 
 def test_provider_members_load_on_first_use_through_the_hook() -> None:
