@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_project
-from tierup.policy_runner import PolicyPackProcess
+from tierup.policy_runner import PACK_NICENESS, PolicyPackProcess
 from tierup.synth.graph import UNKNOWN, ResourceGraph
 from tierup.synth.stackfile import load_stack_config
 from tierup_guardrails.verdicts import NOT_EVALUATED
@@ -139,6 +140,15 @@ def test_an_unknown_value_is_reported_not_evaluated(project_dir: Path, dev_graph
     )
     # A mandatory policy that cannot decide fails the check (fail closed), counted as such.
     assert (finding.policy_level, report.passed, len(report.not_evaluated_at("mandatory"))) == ("mandatory", False, 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities here")
+def test_a_pack_runs_at_a_lower_priority_than_the_synthesis(project_dir: Path) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    with PolicyPackProcess(project_dir / "policies", load_stack_config(project_dir, "dev")) as pack:
+        pack.port()
+        assert pack._process is not None
+        assert os.getpriority(os.PRIO_PROCESS, pack._process.pid) == min(own + PACK_NICENESS, 19)
 
 
 def test_a_pack_that_cannot_start_is_one_line(tmp_path: Path) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tierup.cost.from_graph import estimate_graph
-from tierup.policy_runner import ForkedPolicyPack, PackServer, PolicyPackError, PolicyPackProcess, PolicyReport, policy_resources
+from tierup.policy_runner import ForkedPolicyPack, PackServer, PolicyPackError, PolicyPackProcess, PolicyReport, import_client, policy_resources
 from tierup.synth.graph import ResourceGraph
 from tierup.synth.runner import SynthError, SynthRequest, start_synthesis, synthesize
 from tierup.synth.stackfile import StackConfig, StackFileError, load_stack_config
@@ -83,6 +84,7 @@ def check_stacks(project_dir: Path, stacks: list[str], release: str | None = Non
     at once (see start_synthesis), each stack's pack starts beside it."""
     synthesis = start_synthesis(project_dir, [SynthRequest(stack, release) for stack in stacks], first_preview=first_preview)
     packs = PackServer(project_dir / POLICY_PACK_DIR) if fork_packs(len(stacks)) else None
+    threading.Thread(target=import_client, daemon=True).start()
 
     def run(stack: str, graph: Future[ResourceGraph]) -> StackCheck | CheckError:
         try:
