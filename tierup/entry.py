@@ -34,10 +34,11 @@ def _start_check_early(argv: list[str]) -> None:
         project_dir = option.partition("=")[2] if "=" in option else (rest.pop(0) if rest else None)
     if not rest or rest[0] != "check" or any(arg in ("-h", "--help") for arg in rest):
         return
-    from tierup.synth.runner import start_server_early
-    from tierup.synth.stackfile import StackFileError, find_project_dir
+    from tierup.synth.launch import project_dir_above, start_server_early
 
     try:
-        start_server_early((Path(project_dir) if project_dir else find_project_dir(Path.cwd())).resolve())
-    except (StackFileError, OSError):
+        found = Path(project_dir) if project_dir else project_dir_above(Path.cwd())
+        if found is not None:
+            start_server_early(found.resolve())
+    except OSError:
         return  # tierup.cli reports it, in its own words

@@ -15,7 +15,8 @@ from tests.conftest import make_project
 from tierup.check import PACK_SERVER_SWITCH, check_stacks
 from tierup.report import RENDERERS
 from tierup.synth import deferred_annotations
-from tierup.synth.runner import SERVER_SWITCH, SynthError, SynthRequest, server_available, start_synthesis
+from tierup.synth.launch import SERVER_SWITCH, server_available
+from tierup.synth.runner import SynthError, SynthRequest, start_synthesis
 from tierup.synth.server import program_modules
 from tierup.synth.stackfile import list_stacks
 from tierup_guardrails.read_once import SWITCH as READ_ONCE_SWITCH
@@ -251,3 +252,19 @@ def test_a_generated_package_init_gets_lazy_members_with_its_underscore_modules_
 def test_a_package_init_off_the_generated_pattern_is_loaded_as_it_is(init: str, modules: dict[str, str], tmp_path: Path) -> None:
     path = write_package(tmp_path / "pkg", init, modules)
     assert deferred_annotations.lazy_members_source(path, init) is None
+
+
+def test_the_console_script_starts_the_server_of_check_before_the_toolkit_loads(tmp_path: Path) -> None:
+    from tierup import entry
+    from tierup.synth import launch
+
+    project = make_project(tmp_path, {"good": GOOD})
+    for other in (["diff", "good"], ["--project-dir", str(project), "synth", "good"], ["--project-dir", str(project), "check", "--help"]):
+        entry._start_check_early(other)
+        assert launch.started_early == {}
+    entry._start_check_early(["--project-dir", str(project), "check", "good"])
+    early = launch.started_early[project.resolve()]
+    (future,) = start_synthesis(project.resolve(), [SynthRequest("good")]).futures
+    assert launch.started_early == {}  # taken by the synthesis it was started for
+    assert (future.result().stack, future.result().release) == ("good", "v1.0")
+    assert early.wait(timeout=60) == 0

@@ -4,7 +4,6 @@ child per stack) where it can run, else one worker process per stack."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -14,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from tierup.synth import launch
 from tierup.synth.graph import ResourceGraph
+from tierup.synth.launch import server_available
 
 
 class SynthError(Exception):
@@ -39,8 +40,8 @@ def synthesize(project_dir: Path, stack: str, release: str | None = None, *, too
     if first_preview:
         command.append("--first-preview")
     # `python -m` puts the working directory first on sys.path: run from the toolkit's own root.
-    root = toolkit_root or _toolkit_root(project_dir)
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=_worker_env(root), cwd=root)
+    root = toolkit_root or launch.toolkit_root(project_dir)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=launch.worker_env(root), cwd=root)
     if completed.returncode != 0:
         lines = completed.stderr.strip().splitlines() or [f"{stack}: synthesis failed with exit {completed.returncode}"]
         raise SynthError(lines[-1])
@@ -60,18 +61,14 @@ def synthesize_all(project_dir: Path, requests: list[SynthRequest]) -> list[Reso
     return results
 
 
-# TIERUP_SYNTH_SERVER=0 synthesizes every stack in a worker process of its own, as before the server.
-SERVER_SWITCH = "TIERUP_SYNTH_SERVER"
-
-
 def start_synthesis(project_dir: Path, requests: list[SynthRequest], *, first_preview: bool = False) -> Synthesis:
     """Start every request at once; each future gives the graph or raises SynthError. The same
     graphs either way: through the synth server where the toolkit has one and os.fork exists (the
     imports paid once), else a worker process per stack."""
-    root = _toolkit_root(project_dir)
-    server = _started_early.pop(project_dir, None)
-    if server is not None or server_available(root):
-        server = server or SynthServer(project_dir, root)
+    root = launch.toolkit_root(project_dir)
+    early = launch.started_early.pop(project_dir, None)
+    if early is not None or server_available(root):
+        server = SynthServer(project_dir, root, early)
         return Synthesis(server.submit(requests, first_preview=first_preview), server.wait)
     pool = ThreadPoolExecutor(max_workers=max(1, len(requests)))
     futures = [pool.submit(synthesize, project_dir, r.stack, r.release, toolkit_root=root, first_preview=first_preview) for r in requests]
@@ -86,39 +83,14 @@ class Synthesis:
     wait: Callable[[], object]
 
 
-# A server started before the toolkit's own imports (tierup.entry), for the start_synthesis to come.
-_started_early: dict[Path, SynthServer] = {}
-
-
-def start_server_early(project_dir: Path) -> None:
-    """Start the project's synth server now: its imports, the longest step of `tierup check`,
-    overlap the toolkit's. Unused (its input closed at exit), it ends without a request."""
-    root = _toolkit_root(project_dir)
-    if (project_dir / "Pulumi.yaml").is_file() and server_available(root):
-        _started_early[project_dir] = SynthServer(project_dir, root)
-
-
-def server_available(toolkit_root: Path) -> bool:
-    # A checkout from before the server (the base of a diff) has none; neither has a system without fork.
-    switched_off = os.environ.get(SERVER_SWITCH) == "0"
-    return hasattr(os, "fork") and not switched_off and (toolkit_root / "tierup" / "synth" / "server.py").is_file()
-
-
 class SynthServer:
     """A running `tierup.synth.server` for one project; see that module for the protocol."""
 
-    def __init__(self, project_dir: Path, toolkit_root: Path) -> None:
+    def __init__(self, project_dir: Path, root: Path, process: subprocess.Popen[bytes] | None = None) -> None:
+        """`process`: the server tierup.synth.launch started early for the project, if any."""
         self._project_dir = project_dir
-        self._root = toolkit_root
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tierup.synth.server", str(project_dir)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            # Its own failures surface as the worker path's messages (see _fall_back).
-            stderr=subprocess.DEVNULL,
-            env=_worker_env(toolkit_root),
-            cwd=toolkit_root,
-        )
+        self._root = root
+        self._process = process or launch.spawn_server(project_dir, root)
 
     def submit(self, requests: list[SynthRequest], *, first_preview: bool = False) -> list[Future[ResourceGraph]]:
         """Send every request and close the server's input; frames resolve the futures as they come."""
@@ -168,17 +140,3 @@ def _frames(stream: IO[bytes]) -> Iterator[tuple[int, str, str]]:
         if len(payload) < fields["length"]:
             return
         yield fields["id"], fields["status"], payload.decode()
-
-
-def _toolkit_root(project_dir: Path) -> Path:
-    if (project_dir / "tierup" / "synth" / "worker.py").is_file():
-        return project_dir  # a checkout synthesizes with its own settings and components
-    return Path(__file__).resolve().parents[2]
-
-
-def _worker_env(toolkit_root: Path) -> dict[str, str]:
-    # The worker must import this very tierup and tierup_guardrails (or the given checkout's),
-    # installed or not: both roots go first on the path, ahead of any installed copy.
-    roots = (str(toolkit_root), str(toolkit_root / "policies"))
-    path = os.pathsep.join(p for p in (*roots, os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path}

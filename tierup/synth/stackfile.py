@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from tierup.synth.graph import SECRET
+from tierup.synth.launch import project_dir_above
 
 
 class StackFileError(Exception):
@@ -28,9 +29,9 @@ class StackConfig:
 
 def find_project_dir(start: Path) -> Path:
     """The nearest directory at or above `start` holding Pulumi.yaml."""
-    for directory in (start, *start.parents):
-        if (directory / "Pulumi.yaml").is_file():
-            return directory
+    found = project_dir_above(start)
+    if found is not None:
+        return found
     raise StackFileError(f"no Pulumi.yaml in {start} or any parent directory; run tierup inside a Pulumi project")
 
 
