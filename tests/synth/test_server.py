@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import make_project
 from tierup.check import PACK_SERVER_SWITCH, check_stacks
 from tierup.report import RENDERERS
-from tierup.synth import deferred_annotations
+from tierup.synth import deferred_annotations, lazy_provider
 from tierup.synth.launch import SERVER_SWITCH, server_available
 from tierup.synth.runner import SynthError, SynthRequest, start_synthesis
 from tierup.synth.server import program_modules
@@ -193,7 +193,7 @@ def test_provider_members_load_on_first_use_through_the_hook() -> None:
     # In a fresh interpreter with the server's hook: ec2's ~180 modules stay unloaded until asked.
     script = """
 import sys
-from tierup.synth import deferred_annotations
+from tierup.synth import deferred_annotations, lazy_provider
 deferred_annotations.install()
 import pulumi_aws.ec2 as ec2
 print(ec2.Eip.__module__, ec2.SecurityGroupIngressArgs.__module__)
@@ -224,16 +224,18 @@ def write_package(folder: Path, init: str, modules: dict[str, str]) -> Path:
 STAR_INIT = "from .. import _utilities\nfrom ._enums import *\nfrom .vpc import *\nfrom .subnet import *\nfrom ._inputs import *\n"
 
 
-def test_a_generated_package_init_gets_lazy_members_with_its_underscore_modules_kept(tmp_path: Path) -> None:
+def test_a_generated_package_init_gets_lazy_members_with_its_enums_kept(tmp_path: Path) -> None:
     init = write_package(
         tmp_path / "pkg",
         STAR_INIT,
         {"_enums": "__all__ = ['Kind']\n", "vpc": "__all__ = ['VpcArgs', 'Vpc']\n", "subnet": "__all__ = ['Subnet']\n", "_inputs": "__all__ = ['A']\n"},
     )
-    source = deferred_annotations.lazy_members_source(init, init.read_text())
+    source = lazy_provider.lazy_members_source(init, init.read_text())
     assert source is not None
-    assert source.startswith("from .. import _utilities\nfrom ._enums import *\n\n\nfrom ._inputs import *\n")
-    assert "_lazy_members = {'VpcArgs': 'vpc', 'Vpc': 'vpc', 'vpc': 'vpc', 'Subnet': 'subnet', 'subnet': 'subnet'}" in source
+    assert source.startswith("from .. import _utilities\nfrom ._enums import *\n\n\n\n")
+    assert (
+        "_lazy_members = {'VpcArgs': 'vpc', 'Vpc': 'vpc', 'vpc': 'vpc', 'Subnet': 'subnet', 'subnet': 'subnet', 'A': '_inputs', '_inputs': '_inputs'}" in source
+    )
 
 
 @pytest.mark.parametrize(
@@ -251,7 +253,7 @@ def test_a_generated_package_init_gets_lazy_members_with_its_underscore_modules_
 )
 def test_a_package_init_off_the_generated_pattern_is_loaded_as_it_is(init: str, modules: dict[str, str], tmp_path: Path) -> None:
     path = write_package(tmp_path / "pkg", init, modules)
-    assert deferred_annotations.lazy_members_source(path, init) is None
+    assert lazy_provider.lazy_members_source(path, init) is None
 
 
 def test_the_console_script_starts_the_server_of_check_before_the_toolkit_loads(tmp_path: Path) -> None:
@@ -268,3 +270,77 @@ def test_the_console_script_starts_the_server_of_check_before_the_toolkit_loads(
     assert launch.started_early == {}  # taken by the synthesis it was started for
     assert (future.result().stack, future.result().release) == ("good", "v1.0")
     assert early.wait(timeout=60) == 0
+
+
+GENERATED_TYPES = """import pulumi
+__all__ = ['AArgs', 'BArgs', 'CArgs', 'Base']
+
+class BArgs(Base):
+    x: 'CArgs'
+
+class AArgs:
+    def f(self) -> pulumi.Input['BArgs']:
+        return pulumi.get(self, "from")
+
+class CArgs:
+    pass
+
+class Base:
+    pass
+"""
+
+
+def test_generated_types_are_defined_on_first_use_with_the_classes_they_name_first() -> None:
+    split = lazy_provider.split_definitions("types.py", GENERATED_TYPES)
+    assert split is not None
+    assert {name: first for name, (_, first) in split[1].items()} == {"BArgs": ("Base", "CArgs"), "AArgs": ("BArgs",), "CArgs": (), "Base": ()}
+    namespace: dict[str, object] = {"__name__": "types_module"}
+    lazy_provider.run_split_module(namespace, split)
+    assert [name for name in namespace if name[0].isupper()] == []
+    getter = namespace["__getattr__"]
+    assert callable(getter)
+    a_args = getter("AArgs")
+    # Defined in an order each class's base exists, and named as at module level.
+    assert [name for name in namespace if name[0].isupper()] == ["Base", "CArgs", "BArgs", "AArgs"]
+    assert (a_args.__qualname__, a_args.__module__, a_args.f.__annotations__) == ("AArgs", "types_module", {"return": "pulumi.Input['BArgs']"})
+    with pytest.raises(AttributeError, match=r"^module 'types_module' has no attribute 'DArgs'$"):
+        getter("DArgs")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        GENERATED_TYPES + "\nclass CArgs:\n    pass\n",
+        GENERATED_TYPES + "\nAlias = AArgs\n",
+        GENERATED_TYPES + "\ndef helper():\n    return AArgs\n",
+    ],
+    ids=["a-class-defined-twice", "a-statement-naming-a-class", "a-function"],
+)
+def test_types_off_the_generated_pattern_are_loaded_as_they_are(source: str) -> None:
+    assert lazy_provider.split_definitions("types.py", source) is None
+
+
+def test_a_resource_module_imports_the_input_types_it_names(tmp_path: Path) -> None:
+    (tmp_path / "_inputs.py").write_text("__all__ = ['RuleArgs', 'RuleArgsDict', 'OtherArgs']\n")
+    module = tmp_path / "acl.py"
+    source = (
+        "import pulumi\nfrom ._inputs import *\n\nclass AclArgs:\n    def __init__(__self__, rules: pulumi.Input[Union['RuleArgs', 'RuleArgsDict']]): ...\n"
+    )
+    narrowed = lazy_provider.explicit_inputs_source(module, source)
+    assert narrowed == source.replace("from ._inputs import *", "from ._inputs import (RuleArgs, RuleArgsDict)")
+    assert lazy_provider.explicit_inputs_source(module, "import pulumi\n") is None
+
+
+def test_provider_types_load_on_first_use_through_the_hook() -> None:
+    script = """
+import sys
+from tierup.synth import deferred_annotations
+deferred_annotations.install()
+import pulumi_aws.wafv2 as wafv2
+wafv2.WebAcl
+inputs = sys.modules["pulumi_aws.wafv2._inputs"]
+print("WebAclRuleArgs" in vars(inputs), "RegexPatternSetRegularExpressionArgs" in vars(inputs))
+print(wafv2.RegexPatternSetRegularExpressionArgs.__module__, "RegexPatternSetRegularExpressionArgs" in dir(inputs))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["True False", "pulumi_aws.wafv2._inputs True"]

@@ -7,16 +7,14 @@ program never reads them, and the SDK resolves the few it needs by name. Compile
 began with `from __future__ import annotations`, they stay strings, and the server imports the
 program's provider modules in about 0.55 x the time (measured on this project: 1.3 s -> 0.7 s CPU).
 
-Members on first use: each subpackage's __init__.py star-imports every one of its modules
-(`from .vpc import *`, ~180 in ec2) and the program uses a few. Loaded by this hook, those star
-imports are left out and the package gets a module `__getattr__` that imports the module defining
-a name when it is first asked for (names from each module's `__all__`; the same objects, bound in
-the package as the star import binds them). An __init__.py off that generated pattern (its own
-`__getattr__` or `__class__`, a star-imported module without `__all__`, a name two of them export)
-is loaded as it is. The server preloads the members the program names (tierup.synth.server),
-before it forks: 1,499 modules -> 913, about 0.1 s less CPU.
+Names on first use: the program uses a few of the resources and types pulumi_aws defines; the
+hook loads the rest only when asked for (see tierup.synth.lazy_provider). The server preloads
+the members the program names (tierup.synth.server) before it forks. Measured on this project:
+1,501 modules -> 895, 7,997 input and output classes -> 2,273, the server's preload 0.75 s ->
+0.55 s CPU.
 
-Bytecode: compiled with that flag, a module's code differs from the ordinary .pyc, so it is kept
+Bytecode: compiled with that flag (and split by lazy_provider where it applies), a module's code
+differs from the ordinary .pyc, so it is kept
 beside it under its own name, `__pycache__/<module>.cpython-311.opt-pep563.pyc` (valid while the
 source's mtime and size match). `make` builds it for the program's modules during setup
 (`python -m tierup.synth.deferred_annotations PROJECT_DIR`); a module without it is compiled and
@@ -27,49 +25,26 @@ graphs and reports with the worker's (which never uses this hook) for every stac
 """
 
 from __future__ import annotations
-import __future__
 
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import marshal
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from tierup.synth import lazy_provider
+
 SWITCH = "TIERUP_DEFERRED_ANNOTATIONS"
 PACKAGES = ("pulumi_aws",)
 OPTIMIZATION_TAG = "pep563"
+Payload = CodeType | lazy_provider.Definitions
 # The bytecode's header names what the hook does to a source, so that a change here is never
 # mistaken for a cached compilation of the old way.
-_HEADER = importlib.util.MAGIC_NUMBER + OPTIMIZATION_TAG.encode() + b"+lazy-members-1"
-_STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
-_EXPORTED = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
-_LAZY_MEMBERS = """
-
-# Added by tierup's synth server (tierup/synth/deferred_annotations.py): this package's modules
-# are imported when one of their names is first asked for, instead of by star imports.
-_lazy_members = {members!r}
-
-
-def __getattr__(name):
-    module = _lazy_members.get(name)
-    if module is None:
-        raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
-    import importlib
-
-    loaded = importlib.import_module(f"{{__name__}}.{{module}}")
-    value = loaded if name == module else getattr(loaded, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({{*globals(), *_lazy_members}})
-"""
+_HEADER = importlib.util.MAGIC_NUMBER + OPTIMIZATION_TAG.encode() + b"+lazy-2"
 
 
 def enabled() -> bool:
@@ -95,7 +70,23 @@ class DeferredAnnotationsFinder(importlib.abc.MetaPathFinder):
 
 
 class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
+    def exec_module(self, module: ModuleType) -> None:
+        payload = self._payload(module.__name__)
+        if isinstance(payload, CodeType):
+            exec(payload, module.__dict__)
+        else:
+            lazy_provider.run_split_module(module.__dict__, payload)
+
     def get_code(self, fullname: str) -> CodeType:
+        """The module's code for whoever asks (exec_module does not): whole, where it is split."""
+        payload = self._payload(fullname)
+        if isinstance(payload, CodeType):
+            return payload
+        source_path = self.get_filename(fullname)
+        code: CodeType = compile(Path(source_path).read_bytes(), source_path, "exec", flags=lazy_provider.ANNOTATIONS, dont_inherit=True)
+        return code
+
+    def _payload(self, fullname: str) -> Payload:
         source_path = self.get_filename(fullname)
         cached = load_cached(source_path)
         if cached is not None:
@@ -118,8 +109,8 @@ def _stamp(source_path: str) -> bytes:
     return _HEADER + status.st_mtime_ns.to_bytes(8, "little") + status.st_size.to_bytes(8, "little")
 
 
-def load_cached(source_path: str) -> CodeType | None:
-    """The module's deferred-annotations code, if stored for this very source."""
+def load_cached(source_path: str) -> Payload | None:
+    """What the hook made of the module, if stored for this very source."""
     cache_path = importlib.util.cache_from_source(source_path, optimization=OPTIMIZATION_TAG)
     try:
         data = Path(cache_path).read_bytes()
@@ -128,65 +119,45 @@ def load_cached(source_path: str) -> CodeType | None:
         return None
     if not data.startswith(stamp):
         return None
-    code = marshal.loads(data[len(stamp) :])
-    return code if isinstance(code, CodeType) else None
+    payload = marshal.loads(data[len(stamp) :])
+    return payload if isinstance(payload, (CodeType, tuple)) else None
 
 
-def lazy_members_source(init_path: Path, source: str) -> str | None:
-    """A package __init__.py's source with its star imports of public modules left to first use
-    (see the module's doc), or None where it is off the generated pattern."""
-    if "__getattr__" in source or "__class__" in source:
-        return None
-    members: dict[str, str] = {}
-    eager: set[str] = set()
-    for module in _STAR_IMPORT.findall(source):
-        exported = _exported_names(init_path.parent / f"{module}.py")
-        if exported is None:
-            return None
-        if module.startswith("_"):  # _enums, _inputs: shared by every module, kept eager
-            eager.update(exported)
-            continue
-        if any(name in members for name in exported):
-            return None  # the later one wins a star import: not worth mimicking
-        members.update({name: module for name in exported})
-        members.setdefault(module, module)
-    if not members or eager & members.keys():
-        return None
-    kept = _STAR_IMPORT.sub(lambda star: star.group(0) if star.group(1).startswith("_") else "", source)
-    return kept + _LAZY_MEMBERS.format(members=members)
-
-
-def _exported_names(module_path: Path) -> list[str] | None:
+def hooked(source_path: str) -> Payload:
+    """What the hook makes of a module's source (see tierup.synth.lazy_provider): a package's
+    __init__.py with lazy members, _inputs.py and outputs.py split by class, a resource module with
+    its input types named; each as it is where it is off the generated pattern."""
+    path = Path(source_path)
+    source = path.read_text(encoding="utf-8")
     try:
-        found = _EXPORTED.search(module_path.read_text(encoding="utf-8"))
-    except OSError:
-        return None
-    return re.findall(r"'(\w+)'", found.group(1)) if found else None
+        shaped = _shaped(path, source)
+    except (SyntaxError, ValueError, RecursionError):  # a shape this did not foresee: as it is
+        shaped = source
+    if isinstance(shaped, tuple):
+        return shaped
+    code: CodeType = compile(shaped, source_path, "exec", flags=lazy_provider.ANNOTATIONS, dont_inherit=True)
+    return code
 
 
-def hooked_source(source_path: str) -> bytes:
-    """What the hook compiles for a module: its source, or for a package's __init__.py the source
-    with lazy members where it follows the generated pattern."""
-    source = Path(source_path).read_bytes()
-    if Path(source_path).name == "__init__.py":
-        lazy = lazy_members_source(Path(source_path), source.decode("utf-8"))
-        if lazy is not None:
-            return lazy.encode("utf-8")
-    return source
+def _shaped(path: Path, source: str) -> str | lazy_provider.Definitions:
+    if path.name == "__init__.py":
+        return lazy_provider.lazy_members_source(path, source) or source
+    if path.name in lazy_provider.DEFINITION_MODULES:
+        return lazy_provider.split_definitions(str(path), source) or source
+    return lazy_provider.explicit_inputs_source(path, source) or source
 
 
-def compile_and_store(source_path: str, cache_path: Path) -> CodeType:
-    source = hooked_source(source_path)
-    code: CodeType = compile(source, source_path, "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+def compile_and_store(source_path: str, cache_path: Path) -> Payload:
+    payload = hooked(source_path)
     try:
         cache_path.parent.mkdir(exist_ok=True)
         # Written whole, then renamed: a concurrent reader sees the old file or the new one.
         partial = cache_path.with_name(f"{cache_path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(_stamp(source_path) + marshal.dumps(code))
+        partial.write_bytes(_stamp(source_path) + marshal.dumps(payload))
         partial.replace(cache_path)
     except OSError:
         pass
-    return code
+    return payload
 
 
 def main(argv: list[str]) -> int:
