@@ -324,10 +324,13 @@ def test_a_resource_module_imports_the_input_types_it_names(tmp_path: Path) -> N
     (tmp_path / "_inputs.py").write_text("__all__ = ['RuleArgs', 'RuleArgsDict', 'OtherArgs']\n")
     module = tmp_path / "acl.py"
     source = (
-        "import pulumi\nfrom ._inputs import *\n\nclass AclArgs:\n    def __init__(__self__, rules: pulumi.Input[Union['RuleArgs', 'RuleArgsDict']]): ...\n"
+        "import pulumi\nfrom ._inputs import *\n\nclass AclArgs:\n"
+        "    def __init__(__self__, rules: pulumi.Input[Union['RuleArgs', 'RuleArgsDict']]): ...\n"
+        "    @property\n    def rules(self) -> pulumi.Input['RuleArgs']: ...\n"
     )
     narrowed = lazy_provider.explicit_inputs_source(module, source)
-    assert narrowed == source.replace("from ._inputs import *", "from ._inputs import (RuleArgs, RuleArgsDict)")
+    # What a getter returns is evaluated by pulumi; a parameter's annotation never is.
+    assert narrowed == source.replace("from ._inputs import *", "from ._inputs import (RuleArgs)")
     assert lazy_provider.explicit_inputs_source(module, "import pulumi\n") is None
 
 
@@ -344,3 +347,19 @@ print(wafv2.RegexPatternSetRegularExpressionArgs.__module__, "RegexPatternSetReg
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["True False", "pulumi_aws.wafv2._inputs True"]
+
+
+def test_members_named_only_in_deferred_annotations_are_not_preloaded(tmp_path: Path) -> None:
+    body = "import pulumi_aws as aws\n\ndef strategy(x: aws.ecs.ServiceArgsDict) -> aws.ecs.TaskArgsDict:\n    rows: list[aws.ecs.RowArgsDict] = []\n    return aws.ecs.Service('s')\n"
+    (tmp_path / "__main__.py").write_text("from __future__ import annotations\n" + body)
+    assert program_modules(tmp_path) == ["pulumi_aws", "pulumi_aws.ecs", "pulumi_aws.ecs.Service"]
+    # Evaluated annotations are asked for when the module loads: preloaded too.
+    (tmp_path / "__main__.py").write_text(body)
+    assert program_modules(tmp_path) == [
+        "pulumi_aws",
+        "pulumi_aws.ecs",
+        "pulumi_aws.ecs.ServiceArgsDict",
+        "pulumi_aws.ecs.TaskArgsDict",
+        "pulumi_aws.ecs.RowArgsDict",
+        "pulumi_aws.ecs.Service",
+    ]

@@ -138,12 +138,18 @@ def _compile(body: list[ast.stmt], source_path: str) -> CodeType:
 
 def names_used(tree: ast.AST) -> set[str]:
     """Every name a statement reads, including those inside quoted annotations ('WebAclRuleArgs',
-    the first part of 'outputs.WebAclRule')."""
+    the first part of 'outputs.WebAclRule'), but not in a parameter's annotation: pulumi
+    evaluates the annotations of property getters and classes only (pulumi/_types.py), and a
+    resource's __init__ overloads name every input type twice (`XArgs`, `XArgsDict`)."""
     return set(_names(tree))
 
 
 def _names(tree: ast.AST) -> Iterator[str]:
-    for node in ast.walk(tree):
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.arg):
+            continue
         if isinstance(node, ast.Name):
             yield node.id
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _QUOTED_TYPE.fullmatch(node.value):
@@ -151,6 +157,7 @@ def _names(tree: ast.AST) -> Iterator[str]:
                 yield from _names(ast.parse(node.value, mode="eval"))
             except SyntaxError:  # a word that reads as a type but is none ("from")
                 continue
+        pending.extend(ast.iter_child_nodes(node))
 
 
 # A string that reads as a type expression: 'WebAclRuleArgs', 'outputs.WebAclRule', 'pulumi.Input[...]'.
