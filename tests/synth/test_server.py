@@ -363,3 +363,18 @@ def test_members_named_only_in_deferred_annotations_are_not_preloaded(tmp_path: 
         "pulumi_aws.ecs.RowArgsDict",
         "pulumi_aws.ecs.Service",
     ]
+
+
+def test_the_server_works_out_a_named_resources_types_once_before_it_forks() -> None:
+    script = """
+import pulumi_aws.ec2
+from pulumi import _types
+from tierup.synth.server import warm_types
+size = _types._types_from_py_properties.cache_info().currsize
+for name in ("pulumi_aws.ec2.Vpc", "pulumi_aws.ec2.get_vpc", "pulumi_aws.nosuch.Thing", "pulumi_aws.ec2.VpcArgs"):
+    warm_types(name)
+    print(name, _types._types_from_py_properties.cache_info().currsize - size)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # The resource and its Args; neither a function, a module not loaded nor an Args class alone.
+    assert result.stdout.splitlines() == ["pulumi_aws.ec2.Vpc 2", "pulumi_aws.ec2.get_vpc 2", "pulumi_aws.nosuch.Thing 2", "pulumi_aws.ec2.VpcArgs 2"]
