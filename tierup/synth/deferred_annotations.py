@@ -13,10 +13,10 @@ the members the program names (tierup.synth.server) before it forks. Measured on
 1,501 modules -> 895, 7,997 input and output classes -> 1,309, the server's preload 0.75 s ->
 0.41 s CPU.
 
-Bytecode: compiled with that flag (and split by lazy_provider where it applies), a module's code
-differs from the ordinary .pyc, so it is kept
-beside it under its own name, `__pycache__/<module>.cpython-311.opt-pep563.pyc` (valid while the
-source's mtime and size match). `make` builds it for the program's modules during setup
+Bytecode: compiled with that flag (and shaped by lazy_provider where it applies), a module's code
+differs from the ordinary .pyc, so it is kept beside it under its own name,
+`__pycache__/<module>.cpython-311.opt-pep563.pyc` (valid while the source's mtime and size match,
+and this hook's and lazy_provider's own code: their hash is in its header). `make` builds it for the program's modules during setup
 (`python -m tierup.synth.deferred_annotations PROJECT_DIR`); a module without it is compiled and
 stored when first loaded, or, where site-packages is read-only, loaded the ordinary way.
 
