@@ -162,6 +162,8 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
     from tierup_guardrails import read_once
 
     original = (getattr(sdk, "json_format"), getattr(sdk, "deserialize_properties"), getattr(sdk, "unknown_checking_proxy"))  # noqa: B009
+    servicer = sdk._PolicyAnalyzerServicer
+    original_methods = (servicer._get_resource_options, servicer._get_provider_resource)
     try:
         monkeypatch.setenv(READ_ONCE_SWITCH, "0")
         assert read_once.install() is False and getattr(sdk, "json_format") is json_format  # noqa: B009
@@ -183,7 +185,17 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
         assert proxy(first) is proxy(first) and dict(proxy(first)) == first
         own_copy = {"name": "data-db"}
         assert proxy(own_copy) is not proxy(own_copy)
+        # A request's options and provider: built once, for every policy that asks.
+        from pulumi.runtime.proto import analyzer_pb2
+
+        request = analyzer_pb2.AnalyzeRequest(options=analyzer_pb2.AnalyzerResourceOptions(protect=True))
+        request.provider.type = "pulumi:providers:aws"
+        options = servicer._get_resource_options(None, request)
+        assert options.protect is True and servicer._get_resource_options(None, request) is options
+        provider = servicer._get_provider_resource(None, request)
+        assert provider.resource_type == "pulumi:providers:aws" and servicer._get_provider_resource(None, request) is provider
     finally:
+        servicer._get_resource_options, servicer._get_provider_resource = original_methods
         setattr(sdk, "json_format", original[0])  # noqa: B010
         setattr(sdk, "deserialize_properties", original[1])  # noqa: B010
         setattr(sdk, "unknown_checking_proxy", original[2])  # noqa: B010
