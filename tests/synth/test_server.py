@@ -390,3 +390,15 @@ for name in ("pulumi_aws.ec2.Vpc", "pulumi_aws.ec2.get_vpc", "pulumi_aws.nosuch.
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     # The resource and its Args; neither a function, a module not loaded nor an Args class alone.
     assert result.stdout.splitlines() == ["pulumi_aws.ec2.Vpc 2", "pulumi_aws.ec2.get_vpc 2", "pulumi_aws.nosuch.Thing 2", "pulumi_aws.ec2.VpcArgs 2"]
+
+
+def test_a_type_that_fails_to_define_fails_again_when_asked_again() -> None:
+    split = lazy_provider.split_definitions("types.py", "class Broken(Missing):\n    pass\n")
+    assert split is not None
+    namespace: dict[str, object] = {"__name__": "types_module"}
+    lazy_provider.run_split_module(namespace, split)
+    getter = namespace["__getattr__"]
+    assert callable(getter)
+    for _ in range(2):
+        with pytest.raises(NameError, match="name 'Missing' is not defined"):
+            getter("Broken")

@@ -40,6 +40,8 @@ _STAR_IMPORT = re.compile(r"^from \.(\w+) import \*$", re.MULTILINE)
 _INPUTS_STAR_IMPORT = re.compile(r"^from \._inputs import \*$", re.MULTILINE)
 _EXPORTED = re.compile(r"^__all__ = \[(.*?)\]", re.MULTILINE | re.DOTALL)
 _EAGER_STAR_IMPORTS = ("_enums",)
+# A string that reads as a type expression: 'WebAclRuleArgs', 'outputs.WebAclRule', 'pulumi.Input[...]'.
+_QUOTED_TYPE = re.compile(r"[A-Za-z_][\w.]*(\[[\w.,\[\]' ]*\])?")
 _LAZY_MEMBERS = """
 
 # Added by tierup's synth server (tierup/synth/lazy_provider.py): this package's modules are
@@ -163,10 +165,6 @@ def _names(tree: ast.AST) -> Iterator[str]:
         pending.extend(ast.iter_child_nodes(node))
 
 
-# A string that reads as a type expression: 'WebAclRuleArgs', 'outputs.WebAclRule', 'pulumi.Input[...]'.
-_QUOTED_TYPE = re.compile(r"[A-Za-z_][\w.]*(\[[\w.,\[\]' ]*\])?")
-
-
 class Definer:
     """A module's `__getattr__` that defines its classes on first use (see split_definitions)."""
 
@@ -184,11 +182,14 @@ class Definer:
     def define(self, name: str) -> None:
         if name in self._namespace or name in self._defining:
             return
-        self._defining.add(name)
-        code, first = self._definitions[name]
-        for other in first:
-            self.define(other)
-        exec(marshal.loads(code), self._namespace)
+        self._defining.add(name)  # a class naming one that names it back: each defined once
+        try:
+            code, first = self._definitions[name]
+            for other in first:
+                self.define(other)
+            exec(marshal.loads(code), self._namespace)
+        finally:
+            self._defining.discard(name)  # a class that failed fails again when asked again
 
     def names(self) -> list[str]:
         return sorted({*self._namespace, *self._definitions})
