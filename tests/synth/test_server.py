@@ -402,3 +402,13 @@ def test_a_type_that_fails_to_define_fails_again_when_asked_again() -> None:
     for _ in range(2):
         with pytest.raises(NameError, match="name 'Missing' is not defined"):
             getter("Broken")
+
+
+@pytest.mark.parametrize("hook", [True, False], ids=["through-the-hook", "as-installed"])
+def test_a_star_import_of_a_provider_package_gives_the_same_names(hook: bool) -> None:
+    install = "from tierup.synth import deferred_annotations\ndeferred_annotations.install()\n" if hook else ""
+    script = install + (
+        "from pulumi_aws.ec2 import *\nprint(Vpc.__name__, SecurityGroupIngressArgs.__module__, InstanceType.__module__, 'typing' in dir(), outputs.__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == "Vpc pulumi_aws.ec2._inputs pulumi_aws.ec2._enums True pulumi_aws.ec2.outputs\n"

@@ -28,6 +28,7 @@ import __future__
 import ast
 import marshal
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import CodeType
@@ -63,6 +64,10 @@ def __getattr__(name):
 
 def __dir__():
     return sorted({{*globals(), *_lazy_members}})
+
+
+# `from package import *` gives what it gave with the star imports above (and loads them all).
+__all__ = sorted({{name for name in (*globals(), *_lazy_members) if not name.startswith("_")}})
 """
 
 # A module split into its other statements and its classes: (code, {class: (code, names first)}),
@@ -172,6 +177,9 @@ class Definer:
         self._namespace = namespace
         self._definitions = definitions
         self._defining: set[str] = set()
+        # One thread defines at a time (pulumi calls the monitor from an executor thread): a class
+        # is one object, whoever asks first.
+        self._lock = threading.RLock()
 
     def __call__(self, name: str) -> Any:
         if name not in self._definitions:
@@ -180,13 +188,17 @@ class Definer:
         return self._namespace[name]
 
     def define(self, name: str) -> None:
+        with self._lock:
+            self._define(name)
+
+    def _define(self, name: str) -> None:
         if name in self._namespace or name in self._defining:
             return
         self._defining.add(name)  # a class naming one that names it back: each defined once
         try:
             code, first = self._definitions[name]
             for other in first:
-                self.define(other)
+                self._define(other)
             exec(marshal.loads(code), self._namespace)
         finally:
             self._defining.discard(name)  # a class that failed fails again when asked again
