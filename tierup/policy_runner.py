@@ -210,7 +210,7 @@ def import_client() -> None:
 
 def lower_priority(pid: int) -> None:
     """Run the process at PACK_NICENESS, where the system has priorities (os.setpriority)."""
-    if hasattr(os, "setpriority") and not os.environ.get("NONICE"):
+    if hasattr(os, "setpriority"):
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, pid, PACK_NICENESS)
 

@@ -16,9 +16,10 @@ the members the program names (tierup.synth.server) before it forks. Measured on
 Bytecode: compiled with that flag (and shaped by lazy_provider where it applies), a module's code
 differs from the ordinary .pyc, so it is kept beside it under its own name,
 `__pycache__/<module>.cpython-311.opt-pep563.pyc` (valid while the source's mtime and size match,
-and this hook's and lazy_provider's own code: their hash is in its header). `make` builds it for the program's modules during setup
-(`python -m tierup.synth.deferred_annotations PROJECT_DIR`); a module without it is compiled and
-stored when first loaded, or, where site-packages is read-only, loaded the ordinary way.
+and this hook's and lazy_provider's own code: their hash is in its header). `make` builds it for
+the program's modules, again whenever the hook changes (`python -m tierup.synth.deferred_annotations
+PROJECT_DIR`); a module without it is compiled and stored when first loaded, or, where
+site-packages is read-only, loaded the ordinary way.
 
 Turn it off with TIERUP_DEFERRED_ANNOTATIONS=0. tests/synth/test_server.py compares the server's
 graphs and reports with the worker's (which never uses this hook) for every stack and release.
