@@ -402,3 +402,17 @@ def test_a_star_import_of_a_provider_package_gives_the_same_names(hook: bool) ->
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == "Vpc pulumi_aws.ec2._inputs pulumi_aws.ec2._enums True pulumi_aws.ec2.outputs\n"
+
+
+def test_the_sdk_modules_a_program_does_not_use_load_when_first_used() -> None:
+    script = """
+import sys
+from tierup.synth import deferred_annotations
+deferred_annotations.install()
+import pulumi
+print("pulumi.automation._local_workspace" in sys.modules, "pulumi.dynamic.dynamic" in sys.modules)
+print(pulumi.automation.LocalWorkspace.__name__, pulumi.dynamic.ResourceProvider.__name__)
+print("pulumi.automation._local_workspace" in sys.modules, "pulumi.dynamic.dynamic" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["False False", "LocalWorkspace ResourceProvider", "True True"]

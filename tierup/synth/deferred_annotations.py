@@ -55,9 +55,29 @@ def enabled() -> bool:
 
 
 def install() -> None:
-    """Load PACKAGES' modules imported from now on with deferred annotations."""
+    """Load PACKAGES' modules imported from now on with deferred annotations, and UNUSED_SDK_MODULES
+    when first used."""
     if not any(isinstance(finder, DeferredAnnotationsFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, DeferredAnnotationsFinder())
+    if not any(isinstance(finder, LazySdkFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, LazySdkFinder())
+
+
+# Modules `import pulumi` imports that a program under the mock engine does not use: the automation
+# API (it drives the CLI) and dynamic providers (none in this project), ~0.04 s of the server's
+# start. Executed when first used (importlib.util.LazyLoader), so a program that does use them
+# gets them whole.
+UNUSED_SDK_MODULES = ("pulumi.automation", "pulumi.dynamic")
+
+
+class LazySdkFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in UNUSED_SDK_MODULES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
 
 
 class DeferredAnnotationsFinder(importlib.abc.MetaPathFinder):
