@@ -14,7 +14,8 @@ few. Defining them is most of the server's start. Here, three kinds of generated
   first: pulumi evaluates a type's annotations in a copy of its module's namespace
   (pulumi._types._globals_for_cls), where a name not yet defined could not be found.
 - A resource module's `from ._inputs import *`: replaced by an import of the input types the
-  module names, so that its own annotations find them in its namespace, as above.
+  module names (outside parameter annotations, see names_used), so that its own annotations find
+  them in its namespace, as above.
 
 Anything off the generated pattern is loaded as it is: an __init__.py with its own `__getattr__` or
 `__class__`, a star-imported module without `__all__`, a name exported twice, a module-level

@@ -97,8 +97,9 @@ def top_level_imports(path: Path) -> list[str]:
 
 def preload(project_dir: Path) -> None:
     """Import what every stack's synthesis imports: the worker and the Pulumi runtime, the
-    program's provider modules (loaded now, not left lazy), and the modules its __main__.py imports
-    (its components: their top-level code defines classes and constants, the same for every stack)."""
+    program's provider modules and the members it names (loaded now, not left lazy, with the types
+    pulumi works out for each resource: warm_types), and the modules its __main__.py imports (its
+    components: their top-level code defines classes and constants, the same for every stack)."""
     for name in _WORKER_MODULES:
         importlib.import_module(name)
     program = project_dir / "__main__.py"
