@@ -9,7 +9,7 @@ from pulumi_policy.proxy import UnknownValueError
 DB_INSTANCE = "aws:rds/instance:Instance"
 USER_POOL = "aws:cognito/userPool:UserPool"
 BUCKET = "aws:s3/bucket:Bucket"
-AURORA_CLUSTER = DB_CLUSTER = "aws:rds/cluster:Cluster"
+AURORA_CLUSTER = "aws:rds/cluster:Cluster"
 # The resources whose deletion loses data: a primary database, RDS instance or Aurora cluster (a
 # replica is rebuilt from it), the user pool (its users' passwords cannot be exported), and buckets.
 DATA_HOLDERS = (DB_INSTANCE, AURORA_CLUSTER, USER_POOL, BUCKET)

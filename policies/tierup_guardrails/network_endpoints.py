@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pulumi_policy import PolicyResource
 
 from tierup_guardrails.base import as_list, depends_on, json_document, number, of_type
+from tierup_guardrails.data_holders import AURORA_CLUSTER
 from tierup_guardrails.literal_inputs import UNREADABLE, literal, literal_items, literal_port
 from tierup_guardrails.network_groups import SECURITY_GROUP
 
@@ -18,7 +19,6 @@ TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 DB_INSTANCE = "aws:rds/instance:Instance"
-DB_CLUSTER = "aws:rds/cluster:Cluster"
 DB_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
 DB_PROXY = "aws:rds/proxy:Proxy"
 DB_PROXY_TARGET = "aws:rds/proxyTarget:ProxyTarget"
@@ -109,7 +109,7 @@ def _databases(resources: Sequence[PolicyResource]) -> Iterable[Endpoint]:
         yield _endpoint(db, REPLICA if replica else DATABASE, depends_on(db, "vpcSecurityGroupIds"), subnets, (_port(db, 5432),), public)
     # An Aurora cluster is reached at its endpoints, in its subnet group and groups; a replica of
     # the RDS instance (while the data moves) or a global secondary is a replica.
-    for cluster in of_type(resources, DB_CLUSTER):
+    for cluster in of_type(resources, AURORA_CLUSTER):
         replica = any(literal(cluster.props, key) is not None for key in ("replicationSourceIdentifier", "globalClusterIdentifier"))
         subnets = _subnets_of_group(cluster, "dbSubnetGroupName", DB_SUBNET_GROUP)
         yield _endpoint(cluster, REPLICA if replica else DATABASE, depends_on(cluster, "vpcSecurityGroupIds"), subnets, (_port(cluster, 5432),), False)

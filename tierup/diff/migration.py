@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tierup.synth.graph import Resource, ResourceGraph
+from tierup_guardrails.data_holders import AURORA_CLUSTER, DB_INSTANCE
 
-AURORA_CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
-DB_INSTANCE = "aws:rds/instance:Instance"
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
 ECS_SERVICE = "aws:ecs/service:Service"
 PROXY = "aws:rds/proxy:Proxy"

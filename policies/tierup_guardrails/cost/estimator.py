@@ -17,6 +17,7 @@ from tierup_guardrails.cost.model import (
     PricedResource,
     load_catalogue,
 )
+from tierup_guardrails.data_holders import AURORA_CLUSTER
 from tierup_guardrails.settings.model import UsageSettings
 
 FREE_TYPES = frozenset(
@@ -350,7 +351,6 @@ def _email_identity(p: _Pricing, identity: PricedResource) -> None:
     p.add(identity, f"emails sent (usage: {p.usage.emails_1k:g} × 1,000)", p.usage.emails_1k, "1,000 emails", "ses.email_1k")
 
 
-AURORA_CLUSTER = "aws:rds/cluster:Cluster"
 SERVERLESS_CLASS = "db.serverless"
 # Route 53 bills a health check by its endpoint (AWS's own resources cost less) and each optional
 # feature on top (Route 53 pricing; Infracost's route53_health_check golden test).
