@@ -201,12 +201,19 @@ def test_the_pack_reads_a_resource_once_where_the_sdk_is_the_pinned_one(monkeypa
         setattr(sdk, "unknown_checking_proxy", original[2])  # noqa: B010
 
 
+# Run first in a fresh interpreter: the synth server's import hook, as the server installs it.
+HOOK = "from tierup.synth import deferred_annotations\ndeferred_annotations.install()\n"
+
+
+def fresh_python(script: str, *, hook: bool = True) -> list[str]:
+    """The lines a script prints in a fresh interpreter, with the server's import hook or without."""
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + (HOOK if hook else "") + script], capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
 def test_provider_members_load_on_first_use_through_the_hook() -> None:
     # In a fresh interpreter with the server's hook: ec2's ~180 modules stay unloaded until asked.
     script = """
-import sys
-from tierup.synth import deferred_annotations, lazy_provider
-deferred_annotations.install()
 import pulumi_aws.ec2 as ec2
 print(ec2.Eip.__module__, ec2.SecurityGroupIngressArgs.__module__)
 print("pulumi_aws.ec2.vpc" in sys.modules, "pulumi_aws.ec2.subnet" in sys.modules, "Subnet" in dir(ec2))
@@ -216,8 +223,7 @@ try:
 except AttributeError as error:
     print(error)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines() == [
+    assert fresh_python(script) == [
         "pulumi_aws.ec2.eip pulumi_aws.ec2._inputs",
         "False False True",
         "True True",
@@ -348,17 +354,13 @@ def test_a_resource_module_imports_the_input_types_it_names(tmp_path: Path) -> N
 
 def test_provider_types_load_on_first_use_through_the_hook() -> None:
     script = """
-import sys
-from tierup.synth import deferred_annotations
-deferred_annotations.install()
 import pulumi_aws.wafv2 as wafv2
 wafv2.WebAcl
 inputs = sys.modules["pulumi_aws.wafv2._inputs"]
 print("WebAclRuleArgs" in vars(inputs), "RegexPatternSetRegularExpressionArgs" in vars(inputs))
 print(wafv2.RegexPatternSetRegularExpressionArgs.__module__, "RegexPatternSetRegularExpressionArgs" in dir(inputs))
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines() == ["True False", "pulumi_aws.wafv2._inputs True"]
+    assert fresh_python(script) == ["True False", "pulumi_aws.wafv2._inputs True"]
 
 
 def test_typed_dicts_are_not_preloaded(tmp_path: Path) -> None:
@@ -377,9 +379,8 @@ for name in ("pulumi_aws.ec2.Vpc", "pulumi_aws.ec2.get_vpc", "pulumi_aws.nosuch.
     warm_types(name)
     print(name, _types._types_from_py_properties.cache_info().currsize - size)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     # The resource and its Args; neither a function, a module not loaded nor an Args class alone.
-    assert result.stdout.splitlines() == ["pulumi_aws.ec2.Vpc 2", "pulumi_aws.ec2.get_vpc 2", "pulumi_aws.nosuch.Thing 2", "pulumi_aws.ec2.VpcArgs 2"]
+    assert fresh_python(script, hook=False) == ["pulumi_aws.ec2.Vpc 2", "pulumi_aws.ec2.get_vpc 2", "pulumi_aws.nosuch.Thing 2", "pulumi_aws.ec2.VpcArgs 2"]
 
 
 def test_a_type_that_fails_to_define_fails_again_when_asked_again() -> None:
@@ -396,23 +397,17 @@ def test_a_type_that_fails_to_define_fails_again_when_asked_again() -> None:
 
 @pytest.mark.parametrize("hook", [True, False], ids=["through-the-hook", "as-installed"])
 def test_a_star_import_of_a_provider_package_gives_the_same_names(hook: bool) -> None:
-    install = "from tierup.synth import deferred_annotations\ndeferred_annotations.install()\n" if hook else ""
-    script = install + (
+    script = (
         "from pulumi_aws.ec2 import *\nprint(Vpc.__name__, SecurityGroupIngressArgs.__module__, InstanceType.__module__, 'typing' in dir(), outputs.__name__)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout == "Vpc pulumi_aws.ec2._inputs pulumi_aws.ec2._enums True pulumi_aws.ec2.outputs\n"
+    assert fresh_python(script, hook=hook) == ["Vpc pulumi_aws.ec2._inputs pulumi_aws.ec2._enums True pulumi_aws.ec2.outputs"]
 
 
 def test_the_sdk_modules_a_program_does_not_use_load_when_first_used() -> None:
     script = """
-import sys
-from tierup.synth import deferred_annotations
-deferred_annotations.install()
 import pulumi
 print("pulumi.automation._local_workspace" in sys.modules, "pulumi.dynamic.dynamic" in sys.modules)
 print(pulumi.automation.LocalWorkspace.__name__, pulumi.dynamic.ResourceProvider.__name__)
 print("pulumi.automation._local_workspace" in sys.modules, "pulumi.dynamic.dynamic" in sys.modules)
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout.splitlines() == ["False False", "LocalWorkspace ResourceProvider", "True True"]
+    assert fresh_python(script) == ["False False", "LocalWorkspace ResourceProvider", "True True"]
