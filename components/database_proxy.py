@@ -115,6 +115,9 @@ class DatabaseProxy(pulumi.ComponentResource):
             target_group_name=target_group.name,
             # Moving the target from the RDS instance to the Aurora cluster replaces this target
             # only (ForceNew in the provider): the proxy and its endpoint, which the app uses, stay.
+            # At v3.0 the cluster is a global database's primary, which a proxy may target (Aurora
+            # User Guide, "Using RDS Proxy with Aurora global databases"); the secondary, without a
+            # writer, gets none (tests/recovery/test_standby.py).
             db_instance_identifier=None if args.db_cluster_identifier is not None else args.db_instance_identifier,
             db_cluster_identifier=args.db_cluster_identifier,
             # A proxy has a single target, DB instance or cluster (RDS User Guide, "Limitations for

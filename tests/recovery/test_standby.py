@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import make_project
@@ -35,3 +37,19 @@ def test_the_recovery_region_may_have_one_nat_gateway_only_when_active(active_gr
     assert check_stack("ec2-nat-gateway-count-within-release", rails("v3.0", dr=DR), resources).messages == [
         "(stack): Remove 1 NAT gateway(s) in the recovery region us-west-2: release v3.0 allows 0 there and the stack has 1."
     ]
+
+
+def test_only_the_primary_region_has_an_rds_proxy(project_dir: Path, active_graph: ResourceGraph) -> None:
+    # RDS Proxy may target any cluster of a global database, but on a secondary without a writer
+    # its read/write endpoint fails ("The target group doesn't have any associated read/write
+    # instances"; Aurora User Guide, "Using RDS Proxy with Aurora global databases"). The app's
+    # proxy targets the primary cluster; the recovery region reaches its cluster directly.
+    passive_graph = synthesize(project_dir, "prod", "v3.0")
+    for graph in (passive_graph, active_graph):
+        assert _in_recovery(graph, "aws:rds/proxy:Proxy") == []
+        (target,) = graph.of_type("aws:rds/proxyTarget:ProxyTarget")
+        assert graph.region_of(target) == "us-east-1"
+        assert (
+            target.inputs["dbClusterIdentifier"]
+            == next(r for r in graph.of_type("aws:rds/cluster:Cluster") if graph.region_of(r) == "us-east-1").outputs["clusterIdentifier"]
+        )
